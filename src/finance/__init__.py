@@ -1,0 +1,1 @@
+"""finance: financial records and analytics with role-based access."""

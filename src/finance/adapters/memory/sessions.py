@@ -1,0 +1,45 @@
+"""Token revocation and login throttling kept in process memory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from finance.adapters.memory.store import MemoryStore
+
+
+class MemoryTokenStore:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def revoke(self, jti: str, expires_at: datetime) -> bool:
+        with self._store.lock:
+            if jti in self._store.revoked_tokens:
+                return False
+            self._store.revoked_tokens[jti] = expires_at
+            return True
+
+    def is_revoked(self, jti: str) -> bool:
+        with self._store.lock:
+            return jti in self._store.revoked_tokens
+
+
+class MemoryLoginThrottle:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def record_failure(self, key: str, at: datetime) -> None:
+        with self._store.lock:
+            self._store.login_failures.setdefault(key, []).append(at)
+
+    def failures_since(self, key: str, since: datetime) -> list[datetime]:
+        with self._store.lock:
+            return sorted(t for t in self._store.login_failures.get(key, []) if t > since)
+
+    def clear(self, key: str) -> None:
+        with self._store.lock:
+            self._store.login_failures.pop(key, None)
+
+
+class MemoryHealthProbe:
+    def database_ok(self) -> bool:
+        return True

@@ -1,0 +1,55 @@
+"""The in-memory store: every table a dict, one lock, and an undo log per transaction."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from finance.domain.users import User
+
+_MISSING = object()
+
+
+@dataclass
+class MemoryStore:
+    """State for ``FINANCE_STORAGE=memory``; it lives in one process only."""
+
+    users: dict[int, User] = field(default_factory=dict)
+    revoked_tokens: dict[str, datetime] = field(default_factory=dict)
+    login_failures: dict[str, list[datetime]] = field(default_factory=dict)
+    sequences: dict[str, int] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+class MemoryTransaction:
+    """Writes to the store that can be undone until the transaction commits."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self._undo: list[Callable[[], None]] = []
+
+    def put(self, table: dict[Any, Any], key: Any, value: Any) -> None:
+        previous = table.get(key, _MISSING)
+
+        def undo() -> None:
+            if previous is _MISSING:
+                table.pop(key, None)
+            else:
+                table[key] = previous
+
+        self._undo.append(undo)
+        table[key] = value
+
+    def next_id(self, sequence: str) -> int:
+        self.put(self.store.sequences, sequence, self.store.sequences.get(sequence, 0) + 1)
+        return self.store.sequences[sequence]
+
+    def commit(self) -> None:
+        self._undo.clear()
+
+    def rollback(self) -> None:
+        while self._undo:
+            self._undo.pop()()

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from types import TracebackType
+
+from finance.adapters.memory.store import MemoryStore, MemoryTransaction
+from finance.adapters.memory.users import MemoryUserRepository
+
+
+class MemoryUnitOfWork:
+    """Holds the store's lock for the whole unit of work, so units of work run one at a time;
+    leaving without ``commit`` undoes every write."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> MemoryUnitOfWork:
+        self._store.lock.acquire()
+        self._tx = MemoryTransaction(self._store)
+        self.users = MemoryUserRepository(self._tx)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self._tx.rollback()
+        finally:
+            self._store.lock.release()
+
+    def commit(self) -> None:
+        self._tx.commit()

@@ -1,0 +1,79 @@
+"""Token revocation, login throttling and the health probe, stored in the database so every
+worker and instance shares them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, insert, select, text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from finance.adapters.sqlalchemy.tables import login_failures, revoked_tokens
+
+_KEEP_FAILURES = timedelta(days=1)
+
+
+class SqlTokenStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def revoke(self, jti: str, expires_at: datetime) -> bool:
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(revoked_tokens).values(jti=jti, expires_at=expires_at))
+        except IntegrityError:
+            return False
+        return True
+
+    def is_revoked(self, jti: str) -> bool:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(revoked_tokens.c.jti).where(revoked_tokens.c.jti == jti)
+            ).first()
+        return row is not None
+
+    def purge_expired(self, now: datetime) -> int:
+        with self._engine.begin() as conn:
+            return conn.execute(
+                delete(revoked_tokens).where(revoked_tokens.c.expires_at < now)
+            ).rowcount
+
+
+class SqlLoginThrottle:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def record_failure(self, key: str, at: datetime) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                delete(login_failures).where(
+                    login_failures.c.key == key, login_failures.c.at < at - _KEEP_FAILURES
+                )
+            )
+            conn.execute(insert(login_failures).values(key=key, at=at))
+
+    def failures_since(self, key: str, since: datetime) -> list[datetime]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(login_failures.c.at)
+                .where(login_failures.c.key == key, login_failures.c.at > since)
+                .order_by(login_failures.c.at)
+            )
+            return [r.at for r in rows]
+
+    def clear(self, key: str) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(delete(login_failures).where(login_failures.c.key == key))
+
+
+class SqlHealthProbe:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def database_ok(self) -> bool:
+        try:
+            with self._engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True

@@ -1,0 +1,80 @@
+"""Validating, refreshing and ending the sessions that tokens stand for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from finance.application.authorization import Actor
+from finance.application.errors import Unauthenticated
+from finance.application.ports import TokenStore, UnitOfWork
+from finance.domain.errors import InvalidValue
+from finance.domain.users import User
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a verified token says: whose it is, which session version, its id and expiry."""
+
+    user_id: int
+    token_version: int
+    jti: str
+    expires_at: datetime
+
+
+def _current_user(uow: UnitOfWork, claims: TokenClaims) -> User:
+    with uow:
+        user = uow.users.get(claims.user_id)
+    if user is None or not user.is_active or user.token_version != claims.token_version:
+        raise Unauthenticated("Token is no longer valid.")
+    return user
+
+
+class ResolveSession:
+    """A token is honoured only while it is not revoked and its user is active with the same
+    role and password as when it was issued."""
+
+    def __init__(self, uow: UnitOfWork, tokens: TokenStore) -> None:
+        self._uow = uow
+        self._tokens = tokens
+
+    def execute(self, claims: TokenClaims) -> Actor:
+        if self._tokens.is_revoked(claims.jti):
+            raise Unauthenticated("Token has been revoked.")
+        user = _current_user(self._uow, claims)
+        assert user.id is not None
+        return Actor(user_id=user.id, role=user.role)
+
+
+class RefreshSession:
+    """A refresh token is good for one refresh: it is revoked as it is used, and using it again
+    fails."""
+
+    def __init__(self, uow: UnitOfWork, tokens: TokenStore) -> None:
+        self._uow = uow
+        self._tokens = tokens
+
+    def execute(self, claims: TokenClaims) -> User:
+        user = _current_user(self._uow, claims)
+        if not self._tokens.revoke(claims.jti, claims.expires_at):
+            raise Unauthenticated("Token has been revoked.")
+        return user
+
+
+@dataclass(frozen=True)
+class LogoutRequest:
+    actor: Actor
+    tokens: tuple[TokenClaims, ...]
+
+
+class Logout:
+    """Logging out revokes the access token in use and, if given, the caller's refresh token."""
+
+    def __init__(self, tokens: TokenStore) -> None:
+        self._tokens = tokens
+
+    def execute(self, request: LogoutRequest) -> None:
+        if any(claims.user_id != request.actor.user_id for claims in request.tokens):
+            raise InvalidValue("refresh", "Token does not belong to the caller.")
+        for claims in request.tokens:
+            self._tokens.revoke(claims.jti, claims.expires_at)

@@ -1,0 +1,121 @@
+"""Building the Flask application: API, docs, errors, tokens, request ids and access logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Mapping
+from importlib.resources import files
+from typing import Any
+
+from flask import Flask, Response, g, request, send_from_directory
+from flask_smorest import Api
+from werkzeug.routing import BaseConverter
+
+from finance.entrypoints.http import auth, operations, users
+from finance.entrypoints.http.errors import register_error_handlers
+from finance.entrypoints.http.security import init_jwt
+
+SWAGGER_UI_ASSETS = "/api/docs/static/"
+MAX_ID = 2**63 - 1
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
+
+access_log = logging.getLogger("finance.access")
+
+API_DESCRIPTION = """Financial records and analytics with role-based access.
+
+Sign in with `POST /api/auth/login/`, then send `Authorization: Bearer <access>`.
+Money is a string with two decimals; errors share one JSON shape:
+`{"code", "status", "message", "errors"?}`."""
+
+
+class IdConverter(BaseConverter):
+    """Positive ids that fit the database's 64-bit integers; anything else is a 404."""
+
+    regex = r"[1-9][0-9]{0,18}"
+
+    def to_python(self, value: str) -> int:
+        from werkzeug.routing import ValidationError
+
+        number = int(value)
+        if number > MAX_ID:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value: Any) -> str:
+        return str(value)
+
+
+def build_app(config: Mapping[str, Any]) -> Flask:
+    app = Flask("finance")
+    app.config.update(
+        API_TITLE="Finance API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs/",
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_ASSETS,
+        API_SPEC_OPTIONS={
+            "info": {"description": API_DESCRIPTION},
+            "security": [{"bearerAuth": []}],
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                }
+            },
+        },
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config)
+    app.url_map.converters["id"] = IdConverter
+
+    api = Api(app)
+    for blueprint in (operations.blp, auth.blp, users.blp):
+        api.register_blueprint(blueprint)
+    register_error_handlers(app)
+    init_jwt(app)
+    _serve_swagger_assets(app)
+    _track_requests(app)
+    return app
+
+
+def _serve_swagger_assets(app: Flask) -> None:
+    assets = str(files("flask_swagger_ui") / "dist")
+
+    @app.get(SWAGGER_UI_ASSETS + "<path:filename>")
+    def swagger_ui_asset(filename: str) -> Response:
+        return send_from_directory(assets, filename, max_age=86400)
+
+
+def _track_requests(app: Flask) -> None:
+    @app.before_request
+    def start() -> None:
+        sent = request.headers.get("X-Request-ID", "")
+        g.request_id = sent if _REQUEST_ID.match(sent) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        request_id = g.get("request_id") or uuid.uuid4().hex
+        response.headers["X-Request-ID"] = request_id
+        started = g.get("started")
+        access_log.info(
+            json.dumps(
+                {
+                    "event": "request",
+                    "request_id": request_id,
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2)
+                    if started
+                    else None,
+                    "remote_addr": request.remote_addr,
+                }
+            )
+        )
+        return response

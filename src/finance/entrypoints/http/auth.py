@@ -1,0 +1,106 @@
+"""/api/auth/: signing in and out, refreshing tokens, the caller's account and password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dependency_injector.wiring import Provide, inject
+from flask import current_app
+from flask_jwt_extended import jwt_required
+
+from finance.application.auth.authenticate_user import AuthenticateUser, AuthenticateUserRequest
+from finance.application.auth.change_password import ChangePassword, ChangePasswordRequest
+from finance.application.auth.current_user import GetCurrentUser
+from finance.application.auth.sessions import Logout, LogoutRequest, RefreshSession
+from finance.application.errors import Unauthenticated
+from finance.domain.errors import InvalidValue
+from finance.domain.users import User
+from finance.entrypoints.http.api import BEARER, PUBLIC, ApiBlueprint
+from finance.entrypoints.http.schemas import (
+    ChangePasswordSchema,
+    LoginSchema,
+    LogoutSchema,
+    RefreshSchema,
+    TokenPairSchema,
+    UserSchema,
+)
+from finance.entrypoints.http.security import (
+    current_actor,
+    current_claims,
+    decode_refresh_token,
+    issue_tokens,
+)
+
+blp = ApiBlueprint("auth", __name__, url_prefix="/api/auth", description="Sign in and sessions.")
+
+
+def _tokens_for(user: User) -> dict[str, Any]:
+    return issue_tokens(user, int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()))
+
+
+@blp.post("/login/")
+@blp.arguments(LoginSchema)
+@blp.response(200, TokenPairSchema)
+@blp.errors(401, 429)
+@blp.doc(security=PUBLIC, description=AuthenticateUser.__doc__)
+@inject
+def login(
+    body: dict[str, str], authenticate: AuthenticateUser = Provide["authenticate_user"]
+) -> Any:
+    user = authenticate.execute(AuthenticateUserRequest(body["email"], body["password"]))
+    return _tokens_for(user)
+
+
+@blp.post("/refresh/")
+@blp.arguments(RefreshSchema)
+@blp.response(200, TokenPairSchema)
+@blp.errors(401)
+@blp.doc(security=PUBLIC, description=RefreshSession.__doc__)
+@inject
+def refresh(
+    body: dict[str, str], refresh_session: RefreshSession = Provide["refresh_session"]
+) -> Any:
+    user = refresh_session.execute(decode_refresh_token(body["refresh"]))
+    return _tokens_for(user)
+
+
+@blp.post("/logout/")
+@blp.arguments(LogoutSchema, required=False)
+@blp.response(204)
+@blp.errors(401)
+@blp.doc(security=BEARER, description=Logout.__doc__)
+@jwt_required()
+@inject
+def logout(body: dict[str, str] | None, logout: Logout = Provide["logout"]) -> None:
+    tokens = [current_claims()]
+    if body and "refresh" in body:
+        try:
+            tokens.append(decode_refresh_token(body["refresh"], allow_expired=True))
+        except Unauthenticated as error:
+            raise InvalidValue("refresh", "Not a valid refresh token.") from error
+    logout.execute(LogoutRequest(current_actor(), tuple(tokens)))
+
+
+@blp.get("/me/")
+@blp.response(200, UserSchema)
+@blp.errors(401)
+@blp.doc(security=BEARER, description=GetCurrentUser.__doc__)
+@jwt_required()
+@inject
+def me(get_current_user: GetCurrentUser = Provide["get_current_user"]) -> Any:
+    return get_current_user.execute(current_actor())
+
+
+@blp.post("/password/")
+@blp.arguments(ChangePasswordSchema)
+@blp.response(204)
+@blp.errors(401)
+@blp.doc(security=BEARER, description=ChangePassword.__doc__)
+@jwt_required()
+@inject
+def change_password(
+    body: dict[str, str], change: ChangePassword = Provide["change_password"]
+) -> None:
+    change.execute(
+        ChangePasswordRequest(current_actor(), body["current_password"], body["new_password"])
+    )

@@ -1,0 +1,82 @@
+"""One place that turns every error into the JSON shape of the contract."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+from finance.application.errors import (
+    ApplicationError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    TooManyAttempts,
+    Unauthenticated,
+    Unavailable,
+)
+from finance.domain.errors import InvalidValue, InvalidValues
+
+STATUS_OF: dict[type[ApplicationError], int] = {
+    NotFound: 404,
+    Forbidden: 403,
+    Unauthenticated: 401,
+    Conflict: 409,
+    PreconditionFailed: 412,
+    TooManyAttempts: 429,
+    Unavailable: 503,
+}
+
+DEFAULT_MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Authentication required.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    413: "Request body too large.",
+    415: "Unsupported media type.",
+    422: "Invalid input.",
+    500: "Internal server error.",
+}
+
+
+def error_body(code: int, message: str, errors: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _input_location() -> str:
+    return "query" if request.method in ("GET", "HEAD", "DELETE") else "json"
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        data = getattr(error, "data", None) or {}
+        message = data.get("message") or DEFAULT_MESSAGES.get(code) or error.name
+        errors = data.get("errors") or data.get("messages")
+        return error_body(code, message, errors), code, data.get("headers", {})
+
+    @app.errorhandler(ApplicationError)
+    def application_error(error: ApplicationError) -> Any:
+        code = STATUS_OF.get(type(error), 400)
+        headers = {}
+        if isinstance(error, TooManyAttempts):
+            headers["Retry-After"] = str(error.retry_after_seconds)
+        if isinstance(error, Unauthenticated):
+            headers["WWW-Authenticate"] = "Bearer"
+        return error_body(code, error.message), code, headers
+
+    @app.errorhandler(InvalidValue)
+    def invalid_value(error: InvalidValue) -> Any:
+        errors = {_input_location(): {error.field: [error.message]}}
+        return error_body(422, "Invalid input.", errors), 422
+
+    @app.errorhandler(InvalidValues)
+    def invalid_values(error: InvalidValues) -> Any:
+        return error_body(422, "Invalid input.", {_input_location(): error.errors}), 422

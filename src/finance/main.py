@@ -1,0 +1,172 @@
+"""The composition root: chooses and wires the adapters, builds the app and the CLI."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+from datetime import timedelta
+from typing import Any
+
+from dependency_injector import containers, providers
+from flask import Flask
+
+from finance.adapters.clock import SystemClock
+from finance.adapters.memory.sessions import (
+    MemoryHealthProbe,
+    MemoryLoginThrottle,
+    MemoryTokenStore,
+)
+from finance.adapters.memory.store import MemoryStore
+from finance.adapters.memory.unit_of_work import MemoryUnitOfWork
+from finance.adapters.security import Argon2PasswordHasher
+from finance.adapters.sqlalchemy.engine import build_engine
+from finance.adapters.sqlalchemy.schema import pending_migrations, upgrade_database
+from finance.adapters.sqlalchemy.sessions import SqlHealthProbe, SqlLoginThrottle, SqlTokenStore
+from finance.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
+from finance.application.auth.authenticate_user import AuthenticateUser
+from finance.application.auth.change_password import ChangePassword
+from finance.application.auth.current_user import GetCurrentUser
+from finance.application.auth.sessions import Logout, RefreshSession, ResolveSession
+from finance.application.operations.check_health import CheckHealth
+from finance.application.users.create_admin import CreateAdmin, CreateAdminRequest
+from finance.application.users.create_user import CreateUser
+from finance.application.users.deactivate_user import DeactivateUser
+from finance.application.users.get_user import GetUser
+from finance.application.users.list_users import ListUsers
+from finance.application.users.update_user import UpdateUser
+from finance.entrypoints import cli as cli_module
+from finance.entrypoints.http.app import build_app
+from finance.settings import Settings
+
+
+class Container(containers.DeclarativeContainer):
+    wiring_config = containers.WiringConfiguration(
+        packages=["finance.entrypoints.http"],
+        modules=["finance.entrypoints.cli"],
+        warn_unresolved=True,
+    )
+
+    config = providers.Configuration()
+
+    engine = providers.Singleton(build_engine, config.database_url)
+    memory_store = providers.Singleton(MemoryStore)
+
+    uow = providers.Selector(
+        config.storage,
+        sql=providers.Factory(SqlUnitOfWork, engine, write=True),
+        memory=providers.Factory(MemoryUnitOfWork, memory_store),
+    )
+    read_uow = providers.Selector(
+        config.storage,
+        sql=providers.Factory(SqlUnitOfWork, engine, write=False),
+        memory=providers.Factory(MemoryUnitOfWork, memory_store),
+    )
+    token_store = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlTokenStore, engine),
+        memory=providers.Singleton(MemoryTokenStore, memory_store),
+    )
+    login_throttle = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlLoginThrottle, engine),
+        memory=providers.Singleton(MemoryLoginThrottle, memory_store),
+    )
+    health_probe = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlHealthProbe, engine),
+        memory=providers.Singleton(MemoryHealthProbe),
+    )
+    password_hasher = providers.Singleton(Argon2PasswordHasher)
+    clock = providers.Singleton(SystemClock)
+
+    authenticate_user = providers.Factory(
+        AuthenticateUser, uow, password_hasher, login_throttle, clock
+    )
+    refresh_session = providers.Factory(RefreshSession, read_uow, token_store)
+    resolve_session = providers.Factory(ResolveSession, read_uow, token_store)
+    logout = providers.Factory(Logout, token_store)
+    get_current_user = providers.Factory(GetCurrentUser, read_uow)
+    change_password = providers.Factory(ChangePassword, uow, password_hasher)
+
+    create_user = providers.Factory(CreateUser, uow, password_hasher, clock)
+    create_admin = providers.Factory(CreateAdmin, uow, password_hasher, clock)
+    get_user = providers.Factory(GetUser, read_uow)
+    list_users = providers.Factory(ListUsers, read_uow)
+    update_user = providers.Factory(UpdateUser, uow, password_hasher)
+    deactivate_user = providers.Factory(DeactivateUser, uow)
+
+    check_health = providers.Factory(CheckHealth, health_probe)
+
+
+def build_container(settings: Settings) -> Container:
+    container = Container()
+    container.config.from_dict({"storage": settings.storage, "database_url": settings.database_url})
+    return container
+
+
+def prepare_storage(container: Container, settings: Settings) -> None:
+    """Bring the SQL schema up to date; the memory store needs nothing."""
+    if settings.storage == "sql":
+        engine = container.engine()
+        if pending_migrations(engine):
+            upgrade_database(engine)
+
+
+def flask_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "SECRET_KEY": settings.secret_key,
+        "JWT_SECRET_KEY": settings.secret_key,
+        "JWT_ALGORITHM": "HS256",
+        "JWT_DECODE_ALGORITHMS": ["HS256"],
+        "JWT_TOKEN_LOCATION": ["headers"],
+        "JWT_ENCODE_ISSUER": "finance",
+        "JWT_DECODE_ISSUER": "finance",
+        "JWT_ENCODE_AUDIENCE": "finance-api",
+        "JWT_DECODE_AUDIENCE": "finance-api",
+        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=settings.access_token_minutes),
+        "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=settings.refresh_token_days),
+        "MAX_CONTENT_LENGTH": settings.max_import_mb * 1024 * 1024,
+    }
+
+
+def configure_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("finance").setLevel(level)
+
+
+def bootstrap_memory_admin(container: Container) -> None:
+    """A memory store starts empty, so each process creates the first admin itself."""
+    password = os.environ.get("FINANCE_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+    email = os.environ.get("FINANCE_ADMIN_EMAIL", "admin@example.com")
+    created = container.create_admin().execute(
+        CreateAdminRequest(email, "Administrator", password, only_if_none=True)
+    )
+    if created is not None and "FINANCE_ADMIN_PASSWORD" not in os.environ:
+        print(f"Created admin {email} with password (shown once): {password}", file=sys.stderr)
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
+    """The WSGI application; gunicorn calls ``finance.main:create_app()`` in every worker."""
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    container = container or build_container(settings)
+    prepare_storage(container, settings)
+    if settings.storage == "memory":
+        bootstrap_memory_admin(container)
+    app = build_app(flask_config(settings))
+    app.container = container  # type: ignore[attr-defined]
+    return app
+
+
+def cli() -> None:
+    """The ``finance`` command."""
+    cli_module.main(
+        settings_factory=Settings.from_env,
+        container_factory=build_container,
+        app_factory=create_app,
+        prepare_storage=prepare_storage,
+    )
