@@ -30,6 +30,14 @@ from finance.application.auth.change_password import ChangePassword
 from finance.application.auth.current_user import GetCurrentUser
 from finance.application.auth.sessions import Logout, RefreshSession, ResolveSession
 from finance.application.operations.check_health import CheckHealth
+from finance.application.records.create_record import CreateRecord
+from finance.application.records.cursor import CursorCodec
+from finance.application.records.delete_record import DeleteRecord
+from finance.application.records.get_record import GetRecord
+from finance.application.records.list_records import ListDeletedRecords, ListRecords
+from finance.application.records.record_history import RecordHistory
+from finance.application.records.restore_record import RestoreRecord
+from finance.application.records.update_record import UpdateRecord
 from finance.application.users.create_admin import CreateAdmin, CreateAdminRequest
 from finance.application.users.create_user import CreateUser
 from finance.application.users.deactivate_user import DeactivateUser
@@ -99,10 +107,26 @@ class Container(containers.DeclarativeContainer):
 
     check_health = providers.Factory(CheckHealth, health_probe)
 
+    cursor_codec = providers.Singleton(CursorCodec, config.secret_key)
+    create_record = providers.Factory(CreateRecord, uow, clock)
+    get_record = providers.Factory(GetRecord, read_uow)
+    list_records = providers.Factory(ListRecords, read_uow, cursor_codec)
+    list_deleted_records = providers.Factory(ListDeletedRecords, read_uow, cursor_codec)
+    update_record = providers.Factory(UpdateRecord, uow, clock)
+    delete_record = providers.Factory(DeleteRecord, uow, clock)
+    restore_record = providers.Factory(RestoreRecord, uow, clock)
+    record_history = providers.Factory(RecordHistory, read_uow)
+
 
 def build_container(settings: Settings) -> Container:
     container = Container()
-    container.config.from_dict({"storage": settings.storage, "database_url": settings.database_url})
+    container.config.from_dict(
+        {
+            "storage": settings.storage,
+            "database_url": settings.database_url,
+            "secret_key": settings.secret_key,
+        }
+    )
     return container
 
 

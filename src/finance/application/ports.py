@@ -8,6 +8,8 @@ from types import TracebackType
 from typing import Protocol
 
 from finance.application.pagination import Page, PageRequest
+from finance.application.records.filters import KeysetPosition, RecordQuery
+from finance.domain.records import AuditEntry, Record
 from finance.domain.roles import Role
 from finance.domain.users import User
 
@@ -57,10 +59,76 @@ class UserRepository(Protocol):
     def any_admin(self) -> bool: ...
 
 
+class RecordRepository(Protocol):
+    def add(self, record: Record) -> Record:
+        """Store a new record and return it with its id."""
+        ...
+
+    def add_many(self, records: list[Record]) -> list[Record]:
+        """Store new records in bulk and return them with their ids."""
+        ...
+
+    def get(self, record_id: int, *, for_update: bool = False) -> Record | None:
+        """Any record, deleted or not; ``for_update`` locks it until the unit of work ends."""
+        ...
+
+    def save(self, record: Record) -> None:
+        """Persist every field of a record that ``get`` returned."""
+        ...
+
+    def find_page(self, query: RecordQuery, page: PageRequest) -> Page[Record]:
+        """One page in the query's order, with the total count."""
+        ...
+
+    def find_after(
+        self, query: RecordQuery, after: KeysetPosition | None, limit: int
+    ) -> list[Record]:
+        """Up to ``limit`` records that follow ``after`` in the query's order (keyset)."""
+        ...
+
+
+class AuditLog(Protocol):
+    def add(self, entry: AuditEntry) -> None: ...
+
+    def add_many(self, entries: list[AuditEntry]) -> None: ...
+
+    def for_record(self, record_id: int) -> list[AuditEntry]:
+        """Entries oldest first."""
+        ...
+
+
+@dataclass(frozen=True)
+class IdempotentResult:
+    """What an earlier request with the same key did: its body's fingerprint and its record."""
+
+    fingerprint: str
+    record: Record | None
+
+
+class IdempotencyStore(Protocol):
+    def get(self, user_id: int, key: str, since: datetime) -> IdempotentResult | None:
+        """The result stored for the key after ``since``, if any."""
+        ...
+
+    def reserve(
+        self, user_id: int, key: str, fingerprint: str, now: datetime, since: datetime
+    ) -> bool:
+        """Claim the key (dropping a claim older than ``since``); False if another request holds
+        it, after waiting for that request's transaction to end."""
+        ...
+
+    def complete(self, user_id: int, key: str, record: Record) -> None:
+        """Store the created record as the key's answer."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: every repository change commits together, or none does."""
 
     users: UserRepository
+    records: RecordRepository
+    audit: AuditLog
+    idempotency: IdempotencyStore
 
     def __enter__(self) -> UnitOfWork: ...
 

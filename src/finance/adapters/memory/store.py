@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from finance.domain.records import AuditEntry, Record
 from finance.domain.users import User
 
 _MISSING = object()
@@ -18,6 +19,11 @@ class MemoryStore:
     """State for ``FINANCE_STORAGE=memory``; it lives in one process only."""
 
     users: dict[int, User] = field(default_factory=dict)
+    records: dict[int, Record] = field(default_factory=dict)
+    audit: dict[int, AuditEntry] = field(default_factory=dict)
+    idempotency: dict[tuple[int, str], tuple[str, datetime, Record | None]] = field(
+        default_factory=dict
+    )
     revoked_tokens: dict[str, datetime] = field(default_factory=dict)
     login_failures: dict[str, list[datetime]] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)

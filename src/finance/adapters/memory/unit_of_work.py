@@ -2,6 +2,11 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from finance.adapters.memory.records import (
+    MemoryAuditLog,
+    MemoryIdempotencyStore,
+    MemoryRecordRepository,
+)
 from finance.adapters.memory.store import MemoryStore, MemoryTransaction
 from finance.adapters.memory.users import MemoryUserRepository
 
@@ -17,6 +22,9 @@ class MemoryUnitOfWork:
         self._store.lock.acquire()
         self._tx = MemoryTransaction(self._store)
         self.users = MemoryUserRepository(self._tx)
+        self.records = MemoryRecordRepository(self._tx)
+        self.audit = MemoryAuditLog(self._tx)
+        self.idempotency = MemoryIdempotencyStore(self._tx)
         return self
 
     def __exit__(

@@ -6,16 +6,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
+    Text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -81,4 +86,54 @@ login_failures = Table(
     Column("key", String(254), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Index("ix_login_failures_key_at", "key", "at"),
+)
+
+Id = BigInteger().with_variant(Integer, "sqlite")
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("owner_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("created_by", Id, ForeignKey("users.id"), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("type", String(7), nullable=False),
+    Column("category", String(100), nullable=False),
+    Column("category_key", String(100), nullable=False),
+    Column("description", String(1000), nullable=False),
+    Column("search_key", Text, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("is_deleted", Boolean, nullable=False),
+    Column("deleted_at", UTCDateTime, nullable=True),
+    Index("ix_records_live_date", "is_deleted", "date", "id"),
+    Index("ix_records_owner_date", "owner_id", "is_deleted", "date", "id"),
+    Index("ix_records_live_amount", "is_deleted", "amount_cents", "id"),
+    Index("ix_records_live_created", "is_deleted", "created_at", "id"),
+    Index("ix_records_category", "category_key", "is_deleted", "date"),
+)
+
+record_audit = Table(
+    "record_audit",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("record_id", Id, ForeignKey("records.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", Id, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("changes", JSON, nullable=False),
+    Index("ix_record_audit_record", "record_id", "id"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", Id, nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("response", JSON, nullable=True),
+    PrimaryKeyConstraint("user_id", "key"),
 )

@@ -5,6 +5,11 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from finance.adapters.sqlalchemy.engine import WRITE_OPTION
+from finance.adapters.sqlalchemy.records import (
+    SqlAuditLog,
+    SqlIdempotencyStore,
+    SqlRecordRepository,
+)
 from finance.adapters.sqlalchemy.users import SqlUserRepository
 
 
@@ -24,6 +29,9 @@ class SqlUnitOfWork:
         self._connection = connection
         self._transaction = connection.begin()
         self.users = SqlUserRepository(connection)
+        self.records = SqlRecordRepository(connection)
+        self.audit = SqlAuditLog(connection)
+        self.idempotency = SqlIdempotencyStore(connection)
         return self
 
     def __exit__(

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import http
+import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, NoReturn
 
 import flask
 import flask_smorest
 from flask_smorest import abort
-from webargs.flaskparser import FlaskParser
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 PUBLIC: list[dict[str, list[str]]] = []
 
 
 class _Parser(FlaskParser):
-    """A body that is not valid JSON is invalid input like any other: 422, not 400."""
+    """JSON numbers are read as exact decimals (so ``12.345`` and ``1e3`` can be told apart and
+    refused), and a body that is not valid JSON is invalid input like any other: 422."""
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        data = req.get_data(cache=True)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise json.JSONDecodeError("Body is not UTF-8", doc="", pos=error.start) from error
+        return json.loads(text, parse_float=Decimal, parse_constant=Decimal)
 
     def _handle_invalid_json_error(
         self, error: Any, req: flask.Request, *a: Any, **k: Any

@@ -15,7 +15,7 @@ from flask import Flask, Response, g, request, send_from_directory
 from flask_smorest import Api
 from werkzeug.routing import BaseConverter
 
-from finance.entrypoints.http import auth, operations, users
+from finance.entrypoints.http import auth, operations, records, users
 from finance.entrypoints.http.errors import register_error_handlers
 from finance.entrypoints.http.security import init_jwt
 
@@ -74,7 +74,7 @@ def build_app(config: Mapping[str, Any]) -> Flask:
     app.url_map.converters["id"] = IdConverter
 
     api = Api(app)
-    for blueprint in (operations.blp, auth.blp, users.blp):
+    for blueprint in (operations.blp, auth.blp, users.blp, records.blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     init_jwt(app)

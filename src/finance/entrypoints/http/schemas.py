@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from finance.application.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from finance.application.records.filters import Ordering
+from finance.domain.errors import InvalidValue
+from finance.domain.money import MAX_AMOUNT, Money
+from finance.domain.records import MAX_DESCRIPTION_LENGTH, AuditAction, RecordType
 from finance.domain.roles import Role
 from finance.domain.users import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH
 
@@ -124,3 +132,123 @@ class RootSchema(Schema):
 class HealthSchema(Schema):
     status = fields.String()
     database = fields.String()
+
+
+# -- records ------------------------------------------------------------------------------------
+
+
+class MoneyField(fields.Field):  # type: ignore[type-arg]
+    """Money in JSON: written as a string with two decimals; read from a string or a plain
+    number, refusing a third decimal, exponents, zero and negatives."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else str(value)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Money:
+        try:
+            return Money.parse(value)
+        except InvalidValue as error:
+            raise ValidationError(error.message) from error
+
+
+class AmountBoundField(fields.Field):  # type: ignore[type-arg]
+    """An amount filter: a plain, non-negative number with at most two decimals."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        text = str(value).strip()
+        if not AMOUNT_BOUND.match(text):
+            raise ValidationError("Must be a non-negative amount with at most two decimals.")
+        amount = Decimal(text)
+        if amount > MAX_AMOUNT:
+            raise ValidationError("Must be at most 9999999999.99.")
+        return amount
+
+
+RECORD_TYPES = [t.value for t in RecordType]
+ORDERINGS = [o.value for o in Ordering]
+AMOUNT_BOUND = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+
+
+class RecordSchema(Schema):
+    id = fields.Integer()
+    amount = MoneyField(metadata={"type": "string", "example": "1250.00"})
+    type = fields.Function(lambda r: r.type.value, metadata={"enum": RECORD_TYPES})
+    category = fields.String()
+    date = fields.Date()
+    description = fields.String()
+    owner_id = fields.Integer()
+    created_by = fields.Integer()
+    created_at = fields.DateTime(format="iso")
+    updated_at = fields.DateTime(format="iso")
+    version = fields.Integer()
+
+
+class RecordPageSchema(PageSchema):
+    results = fields.List(fields.Nested(RecordSchema))
+
+
+def _amount() -> MoneyField:
+    return MoneyField(
+        required=True,
+        metadata={"type": "string", "example": "1250.00", "description": "Two decimals at most"},
+    )
+
+
+class RecordWriteSchema(StrictSchema):
+    """The full set of a record's fields, for POST and PUT."""
+
+    amount = _amount()
+    type = fields.String(required=True, validate=validate.OneOf(RECORD_TYPES))
+    category = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    date = fields.Date(required=True)
+    description = fields.String(
+        load_default="", validate=validate.Length(max=MAX_DESCRIPTION_LENGTH)
+    )
+    owner_id = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+
+class RecordPatchSchema(StrictSchema):
+    amount = MoneyField(metadata={"type": "string", "example": "1250.00"})
+    type = fields.String(validate=validate.OneOf(RECORD_TYPES))
+    category = fields.String(validate=validate.Length(min=1, max=100))
+    date = fields.Date()
+    description = fields.String(validate=validate.Length(max=MAX_DESCRIPTION_LENGTH))
+    owner_id = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+
+class RecordFilterQuerySchema(QuerySchema):
+    type = fields.String(validate=validate.OneOf(RECORD_TYPES))
+    category = fields.String(validate=validate.Length(min=1, max=100))
+    date_from = fields.Date()
+    date_to = fields.Date()
+    min_amount = AmountBoundField(metadata={"type": "string", "example": "10.00"})
+    max_amount = AmountBoundField(metadata={"type": "string", "example": "500.00"})
+    q = fields.String(validate=validate.Length(min=1, max=200))
+    owner_id = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))
+    ordering = fields.String(load_default="-date", validate=validate.OneOf(ORDERINGS))
+
+
+class RecordListQuerySchema(RecordFilterQuerySchema, PageQuerySchema):
+    cursor = fields.String(
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "next_cursor of the previous page (keyset pagination)"},
+    )
+
+
+class AuditEntrySchema(Schema):
+    at = fields.DateTime(format="iso")
+    actor_id = fields.Integer()
+    action = fields.Function(
+        lambda e: e.action.value, metadata={"enum": [a.value for a in AuditAction]}
+    )
+    changes = fields.Dict(
+        metadata={"description": "{field: [old, new]}", "example": {"amount": ["10.00", "12.50"]}}
+    )
+
+
+class AuditPageSchema(PageSchema):
+    results = fields.List(fields.Nested(AuditEntrySchema))
+
+
+class ImportResultSchema(Schema):
+    imported = fields.Integer()

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from finance.application.authorization import Actor, authorize
+from finance.application.errors import NotFound
+from finance.application.ports import UnitOfWork
+from finance.domain.records import AuditEntry
+from finance.domain.roles import Permission
+
+
+@dataclass(frozen=True)
+class RecordHistoryRequest:
+    actor: Actor
+    record_id: int
+
+
+class RecordHistory:
+    """Admins read a record's audit trail, oldest first, deleted records included."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def execute(self, request: RecordHistoryRequest) -> list[AuditEntry]:
+        actor = request.actor
+        with self._uow:
+            record = self._uow.records.get(request.record_id)
+            if record is None or (
+                not actor.may(Permission.READ_ALL_RECORDS) and record.owner_id != actor.user_id
+            ):
+                raise NotFound("Record not found.")
+            authorize(actor, Permission.WRITE_RECORDS)
+            return self._uow.audit.for_record(request.record_id)

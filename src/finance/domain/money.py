@@ -1,0 +1,82 @@
+"""Money: an exact, positive amount with at most two decimals."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from finance.domain.errors import InvalidValue
+
+MAX_AMOUNT = Decimal("9999999999.99")
+_PLAIN = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, order=True)
+class Money:
+    """A positive amount up to 9,999,999,999.99 with at most two decimals, never rounded."""
+
+    amount: Decimal
+
+    def __post_init__(self) -> None:
+        amount = self.amount
+        if not isinstance(amount, Decimal) or not amount.is_finite():
+            raise InvalidValue("amount", "Must be a finite decimal number.")
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(_CENT):
+            raise InvalidValue("amount", "Must have at most two decimal places.")
+        if amount <= 0:
+            raise InvalidValue("amount", "Must be greater than zero.")
+        if amount > MAX_AMOUNT:
+            raise InvalidValue("amount", "Must be at most 9999999999.99.")
+        object.__setattr__(self, "amount", amount.quantize(_CENT))
+
+    @classmethod
+    def parse(cls, value: object, field: str = "amount") -> Money:
+        """Read a string or an exact number in plain notation: ``"12.50"``, ``12``, ``12.5``.
+        Exponents, a third decimal, zero, negatives, NaN, infinities and floats are refused."""
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            raise InvalidValue(field, "Must be a string or a number in plain notation.")
+        text = str(value) if not isinstance(value, Decimal) else _plain_text(value, field)
+        text = text.strip() if isinstance(value, str) else text
+        if not _PLAIN.match(text):
+            if text.startswith("-"):
+                raise InvalidValue(field, "Must be greater than zero.")
+            raise InvalidValue(field, 'Must be a number in plain notation, like "1250.00".')
+        if "." in text and len(text.split(".", 1)[1]) > 2:
+            raise InvalidValue(field, "Must have at most two decimal places.")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation as error:  # pragma: no cover - the pattern already refused it
+            raise InvalidValue(field, "Not a valid amount.") from error
+        try:
+            return cls(amount)
+        except InvalidValue as error:
+            raise InvalidValue(field, error.message) from error
+
+    @classmethod
+    def from_cents(cls, cents: int) -> Money:
+        return cls(Decimal(cents).scaleb(-2))
+
+    @property
+    def cents(self) -> int:
+        return int(self.amount.scaleb(2))
+
+    def __str__(self) -> str:
+        return f"{self.amount:.2f}"
+
+
+def _plain_text(value: Decimal, field: str) -> str:
+    """A Decimal parsed from a JSON number keeps the number's own spelling, exponent included."""
+    if not value.is_finite():
+        raise InvalidValue(field, "Must be a finite decimal number.")
+    text = str(value)
+    if "E" in text or "e" in text:
+        raise InvalidValue(field, "Must be a number in plain notation, not an exponent.")
+    return text
+
+
+def format_amount(amount: Decimal) -> str:
+    """Any exact sum, to two decimals, as the API shows money."""
+    return f"{amount:.2f}"
