@@ -33,7 +33,9 @@ from finance.application.operations.check_health import CheckHealth
 from finance.application.records.create_record import CreateRecord
 from finance.application.records.cursor import CursorCodec
 from finance.application.records.delete_record import DeleteRecord
+from finance.application.records.export_records import ExportRecords
 from finance.application.records.get_record import GetRecord
+from finance.application.records.import_records import ImportRecords
 from finance.application.records.list_records import ListDeletedRecords, ListRecords
 from finance.application.records.record_history import RecordHistory
 from finance.application.records.restore_record import RestoreRecord
@@ -116,6 +118,8 @@ class Container(containers.DeclarativeContainer):
     delete_record = providers.Factory(DeleteRecord, uow, clock)
     restore_record = providers.Factory(RestoreRecord, uow, clock)
     record_history = providers.Factory(RecordHistory, read_uow)
+    export_records = providers.Factory(ExportRecords, read_uow)
+    import_records = providers.Factory(ImportRecords, uow, clock)
 
 
 def build_container(settings: Settings) -> Container:

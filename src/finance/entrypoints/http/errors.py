@@ -18,6 +18,7 @@ from finance.application.errors import (
     Unauthenticated,
     Unavailable,
 )
+from finance.application.records.import_records import ImportRejected
 from finance.domain.errors import InvalidValue, InvalidValues
 
 STATUS_OF: dict[type[ApplicationError], int] = {
@@ -60,7 +61,9 @@ def register_error_handlers(app: Flask) -> None:
         data = getattr(error, "data", None) or {}
         message = data.get("message") or DEFAULT_MESSAGES.get(code) or error.name
         errors = data.get("errors") or data.get("messages")
-        return error_body(code, message, errors), code, data.get("headers", {})
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
+        return error_body(code, message, errors), code, headers
 
     @app.errorhandler(ApplicationError)
     def application_error(error: ApplicationError) -> Any:
@@ -71,6 +74,11 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, Unauthenticated):
             headers["WWW-Authenticate"] = "Bearer"
         return error_body(code, error.message), code, headers
+
+    @app.errorhandler(ImportRejected)
+    def import_rejected(error: ImportRejected) -> Any:
+        rows = [{"line": e.line, "field": e.field, "message": e.message} for e in error.errors]
+        return error_body(422, error.message, rows), 422
 
     @app.errorhandler(InvalidValue)
     def invalid_value(error: InvalidValue) -> Any:

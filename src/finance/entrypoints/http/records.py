@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from dependency_injector.wiring import Provide, inject
-from flask import request, url_for
+from flask import Response, request, stream_with_context, url_for
 from flask_jwt_extended import jwt_required
+from werkzeug.exceptions import UnsupportedMediaType
 
 from finance.application.pagination import Page, PageRequest
 from finance.application.records.create_record import CreateRecord, CreateRecordRequest
 from finance.application.records.delete_record import DeleteRecord, DeleteRecordRequest
+from finance.application.records.export_records import ExportRecords, ExportRecordsRequest
 from finance.application.records.filters import Ordering, RecordFilter
 from finance.application.records.get_record import GetRecord, GetRecordRequest
+from finance.application.records.import_records import ImportRecords, ImportRecordsRequest
 from finance.application.records.list_records import (
     ListDeletedRecords,
     ListRecords,
@@ -25,10 +28,14 @@ from finance.application.records.update_record import UpdateRecord, UpdateRecord
 from finance.domain.errors import InvalidValue
 from finance.domain.records import Record, RecordType
 from finance.entrypoints.http.api import BEARER, ApiBlueprint
+from finance.entrypoints.http.csv_io import EXPORT_COLUMNS, export_csv, read_csv
 from finance.entrypoints.http.pagination import page_request, paginated
 from finance.entrypoints.http.schemas import (
     AuditPageSchema,
+    ImportQuerySchema,
+    ImportResultSchema,
     PageQuerySchema,
+    RecordFilterQuerySchema,
     RecordListQuerySchema,
     RecordPageSchema,
     RecordPatchSchema,
@@ -257,3 +264,78 @@ def record_history(
     page: PageRequest = page_request(args)
     window = entries[page.offset : page.offset + page.page_size]
     return paginated(Page(window, len(entries), page))
+
+
+CSV_TYPES = ("text/csv", "application/csv", "text/plain")
+
+
+@blp.get("/export/")
+@blp.arguments(RecordFilterQuerySchema, location="query")
+@blp.response(
+    200,
+    content_type="text/csv",
+    description="CSV with the header " + ",".join(EXPORT_COLUMNS),
+)
+@blp.errors(401, 403)
+@blp.doc(security=BEARER, description=ExportRecords.__doc__)
+@jwt_required()
+@inject
+def export_records(
+    args: dict[str, Any], export: ExportRecords = Provide["export_records"]
+) -> Response:
+    records = export.execute(ExportRecordsRequest(current_actor(), record_filter(args)))
+    return Response(
+        stream_with_context(export_csv(records)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="records.csv"'},
+    )
+
+
+def _uploaded_text() -> str:
+    """The CSV sent as the body or as the multipart field ``file``."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise InvalidValue("file", "Send the CSV as the multipart field 'file'.")
+        data = upload.read()
+    elif request.mimetype in CSV_TYPES:
+        data = request.get_data(cache=False)
+    else:
+        raise UnsupportedMediaType()
+    try:
+        text: str = data.decode("utf-8-sig")
+        return text
+    except UnicodeDecodeError as error:
+        raise InvalidValue("file", "Must be UTF-8 text.") from error
+
+
+@blp.post("/import/")
+@blp.arguments(ImportQuerySchema, location="query")
+@blp.response(201, ImportResultSchema)
+@blp.errors(401, 403, 413, 415)
+@blp.doc(
+    security=BEARER,
+    description=ImportRecords.__doc__,
+    requestBody={
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
+        }
+    },
+)
+@jwt_required()
+@inject
+def import_records(
+    args: dict[str, Any], import_records: ImportRecords = Provide["import_records"]
+) -> Any:
+    imported = import_records.execute(
+        ImportRecordsRequest(
+            current_actor(), lambda: read_csv(_uploaded_text()), args.get("owner_id")
+        )
+    )
+    return {"imported": imported}, 201

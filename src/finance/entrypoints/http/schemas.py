@@ -250,5 +250,12 @@ class AuditPageSchema(PageSchema):
     results = fields.List(fields.Nested(AuditEntrySchema))
 
 
+class ImportQuerySchema(QuerySchema):
+    owner_id = fields.Integer(
+        validate=validate.Range(min=1, max=2**63 - 1),
+        metadata={"description": "Owner of rows without an owner_id (default: you)"},
+    )
+
+
 class ImportResultSchema(Schema):
     imported = fields.Integer()
