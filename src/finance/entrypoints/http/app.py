@@ -74,6 +74,9 @@ def build_app(config: Mapping[str, Any]) -> Flask:
     app.url_map.converters["id"] = IdConverter
 
     api = Api(app)
+    api.register_converter(
+        IdConverter, lambda _c: {"type": "integer", "format": "int64", "minimum": 1}
+    )
     for blueprint in (operations.blp, auth.blp, users.blp, records.blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -134,24 +134,24 @@ def _list(use_case: ListRecords, args: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("/")
+@jwt_required()
 @blp.arguments(RecordListQuerySchema, location="query")
 @blp.response(200, RecordPageSchema)
 @blp.errors(401, 403)
 @blp.doc(security=BEARER, description=ListRecords.__doc__)
-@jwt_required()
 @inject
 def list_records(args: dict[str, Any], list_records: ListRecords = Provide["list_records"]) -> Any:
     return _list(list_records, args)
 
 
 @blp.post("/")
+@jwt_required()
 @blp.arguments(RecordWriteSchema)
 @blp.response(
     201, RecordSchema, headers={**ETAG_HEADER, "Location": {"schema": {"type": "string"}}}
 )
 @blp.errors(401, 403, 409)
 @blp.doc(security=BEARER, description=CreateRecord.__doc__, **IDEMPOTENCY)
-@jwt_required()
 @inject
 def create_record(body: dict[str, Any], create: CreateRecord = Provide["create_record"]) -> Any:
     key = request.headers.get("Idempotency-Key")
@@ -173,11 +173,11 @@ def create_record(body: dict[str, Any], create: CreateRecord = Provide["create_r
 
 
 @blp.get("/deleted/")
+@jwt_required()
 @blp.arguments(RecordListQuerySchema, location="query")
 @blp.response(200, RecordPageSchema)
 @blp.errors(401, 403)
 @blp.doc(security=BEARER, description=ListDeletedRecords.__doc__)
-@jwt_required()
 @inject
 def list_deleted_records(
     args: dict[str, Any], list_deleted: ListDeletedRecords = Provide["list_deleted_records"]
@@ -186,10 +186,10 @@ def list_deleted_records(
 
 
 @blp.get("/<id:record_id>/")
+@jwt_required()
 @blp.response(200, RecordSchema, headers=ETAG_HEADER)
 @blp.errors(401, 404)
 @blp.doc(security=BEARER, description=GetRecord.__doc__)
-@jwt_required()
 @inject
 def get_record(record_id: int, get: GetRecord = Provide["get_record"]) -> Any:
     return _with_etag(get.execute(GetRecordRequest(current_actor(), record_id)))
@@ -205,11 +205,11 @@ def _update(update: UpdateRecord, record_id: int, changes: dict[str, Any]) -> An
 
 
 @blp.put("/<id:record_id>/")
+@jwt_required()
 @blp.arguments(RecordWriteSchema)
 @blp.response(200, RecordSchema, headers=ETAG_HEADER)
 @blp.errors(401, 403, 404, 412)
 @blp.doc(security=BEARER, description=UpdateRecord.__doc__, **IF_MATCH)
-@jwt_required()
 @inject
 def replace_record(
     body: dict[str, Any], record_id: int, update: UpdateRecord = Provide["update_record"]
@@ -218,11 +218,11 @@ def replace_record(
 
 
 @blp.patch("/<id:record_id>/")
+@jwt_required()
 @blp.arguments(RecordPatchSchema)
 @blp.response(200, RecordSchema, headers=ETAG_HEADER)
 @blp.errors(401, 403, 404, 412)
 @blp.doc(security=BEARER, description=UpdateRecord.__doc__, **IF_MATCH)
-@jwt_required()
 @inject
 def update_record(
     body: dict[str, Any], record_id: int, update: UpdateRecord = Provide["update_record"]
@@ -231,31 +231,31 @@ def update_record(
 
 
 @blp.delete("/<id:record_id>/")
+@jwt_required()
 @blp.response(204)
 @blp.errors(401, 403, 404, 412)
 @blp.doc(security=BEARER, description=DeleteRecord.__doc__, **IF_MATCH)
-@jwt_required()
 @inject
 def delete_record(record_id: int, delete: DeleteRecord = Provide["delete_record"]) -> None:
     delete.execute(DeleteRecordRequest(current_actor(), record_id, expected_version(record_id)))
 
 
 @blp.post("/<id:record_id>/restore/")
+@jwt_required()
 @blp.response(200, RecordSchema, headers=ETAG_HEADER)
 @blp.errors(401, 403, 404)
 @blp.doc(security=BEARER, description=RestoreRecord.__doc__)
-@jwt_required()
 @inject
 def restore_record(record_id: int, restore: RestoreRecord = Provide["restore_record"]) -> Any:
     return _with_etag(restore.execute(RestoreRecordRequest(current_actor(), record_id)))
 
 
 @blp.get("/<id:record_id>/history/")
+@jwt_required()
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, AuditPageSchema)
 @blp.errors(401, 403, 404)
 @blp.doc(security=BEARER, description=RecordHistory.__doc__)
-@jwt_required()
 @inject
 def record_history(
     args: dict[str, Any], record_id: int, history: RecordHistory = Provide["record_history"]
@@ -270,6 +270,7 @@ CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 
 
 @blp.get("/export/")
+@jwt_required()
 @blp.arguments(RecordFilterQuerySchema, location="query")
 @blp.response(
     200,
@@ -278,7 +279,6 @@ CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 )
 @blp.errors(401, 403)
 @blp.doc(security=BEARER, description=ExportRecords.__doc__)
-@jwt_required()
 @inject
 def export_records(
     args: dict[str, Any], export: ExportRecords = Provide["export_records"]
@@ -310,6 +310,7 @@ def _uploaded_text() -> str:
 
 
 @blp.post("/import/")
+@jwt_required()
 @blp.arguments(ImportQuerySchema, location="query")
 @blp.response(201, ImportResultSchema)
 @blp.errors(401, 403, 413, 415)
@@ -328,7 +329,6 @@ def _uploaded_text() -> str:
         }
     },
 )
-@jwt_required()
 @inject
 def import_records(
     args: dict[str, Any], import_records: ImportRecords = Provide["import_records"]

@@ -1,0 +1,233 @@
+"""The record repository, audit log and idempotency store behave alike on memory, SQLite and
+PostgreSQL: every attribute survives the round trip, and queries agree."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from finance.application.pagination import PageRequest
+from finance.application.records.filters import (
+    KeysetPosition,
+    Ordering,
+    RecordFilter,
+    RecordQuery,
+    sort_value,
+)
+from finance.domain.money import Money
+from finance.domain.records import AuditAction, AuditEntry, Record, RecordType
+from finance.domain.roles import Role
+from finance.domain.users import User
+from tests.conftest import Store
+
+NOW = datetime(2026, 5, 17, 8, 30, 15, 123456, tzinfo=UTC)
+
+
+def assert_same(actual: Record | None, expected: Record) -> None:
+    assert actual is not None
+    for f in fields(Record):
+        assert getattr(actual, f.name) == getattr(expected, f.name), f.name
+    assert actual.created_at.utcoffset() == timedelta(0)
+
+
+@pytest.fixture
+def uow(any_store: Store) -> Any:
+    return any_store.container().uow()
+
+
+@pytest.fixture
+def owners(uow: Any) -> list[int]:
+    ids = []
+    with uow:
+        for n in range(2):
+            user = uow.users.add(
+                User(f"o{n}@example.com", "Owner", Role.VIEWER, "hash", date_joined=NOW)
+            )
+            ids.append(user.id)
+        uow.commit()
+    return ids
+
+
+def new_record(owner: int, **changes: Any) -> Record:
+    record = Record(
+        amount=Money.parse("1234.56"),
+        type=RecordType.EXPENSE,
+        category="Groceries",
+        date=date(2026, 5, 1),
+        description="Weekly shop — café",
+        owner_id=owner,
+        created_by=owner,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    return replace(record, **changes)
+
+
+def add(uow: Any, *records: Record) -> list[Record]:
+    with uow:
+        stored = [uow.records.add(r) for r in records]
+        uow.commit()
+    return stored
+
+
+def test_every_attribute_round_trips(uow: Any, owners: list[int]) -> None:
+    [record] = add(uow, new_record(owners[0], amount=Money.parse("9999999999.99")))
+    assert record.id is not None
+    with uow:
+        assert_same(uow.records.get(record.id), record)
+    record.soft_delete(NOW + timedelta(seconds=1))
+    record.apply({"category": "Food", "owner_id": owners[1]}, NOW + timedelta(seconds=2))
+    with uow:
+        uow.records.save(record)
+        uow.commit()
+    with uow:
+        assert_same(uow.records.get(record.id, for_update=True), record)
+        assert uow.records.get(record.id + 1000) is None
+
+
+def test_nothing_is_kept_without_commit(uow: Any, owners: list[int]) -> None:
+    with uow:
+        record = uow.records.add(new_record(owners[0]))
+    with uow:
+        assert uow.records.get(record.id) is None
+
+
+def test_add_many_returns_ids_in_order(uow: Any, owners: list[int]) -> None:
+    batch = [new_record(owners[0], amount=Money.from_cents(c)) for c in (101, 202, 303)]
+    with uow:
+        stored = uow.records.add_many(batch)
+        uow.commit()
+    with uow:
+        for record in stored:
+            assert_same(uow.records.get(record.id), record)
+
+
+def _seed(uow: Any, owners: list[int]) -> list[Record]:
+    specs = [
+        (owners[0], "income", "Salary", "3000.00", date(2026, 1, 31), "January pay"),
+        (owners[0], "expense", "Food", "12.30", date(2026, 1, 31), "Lunch"),
+        (owners[0], "expense", "food", "7.70", date(2026, 2, 1), "Coffee 100%_off"),
+        (owners[1], "expense", "Rent", "900.00", date(2026, 2, 1), ""),
+        (owners[1], "income", "Gift", "0.01", date(2025, 12, 31), "from FOOD bank"),
+        (owners[1], "expense", "Food", "12.30", date(2026, 3, 15), "Dinner"),
+    ]
+    records = [
+        new_record(
+            o,
+            type=RecordType(t),
+            category=c,
+            amount=Money.parse(a),
+            date=d,
+            description=s,
+            created_at=NOW + timedelta(minutes=i),
+            updated_at=NOW,
+        )
+        for i, (o, t, c, a, d, s) in enumerate(specs)
+    ]
+    stored = add(uow, *records)
+    deleted = stored[-1]
+    deleted.soft_delete(NOW)
+    with uow:
+        uow.records.save(deleted)
+        uow.commit()
+    return stored
+
+
+FILTERS = [
+    RecordFilter(),
+    RecordFilter(type=RecordType.EXPENSE),
+    RecordFilter(category="FOOD"),
+    RecordFilter(date_from=date(2026, 1, 31), date_to=date(2026, 2, 1)),
+    RecordFilter(min_amount=Decimal("12.30"), max_amount=Decimal("900")),
+    RecordFilter(q="food"),
+    RecordFilter(q="100%_"),
+    RecordFilter(q="%"),
+    *[RecordFilter(ordering=o) for o in Ordering],
+]
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=repr)
+def test_queries_filter_order_and_count_in_the_store(
+    uow: Any, owners: list[int], flt: RecordFilter
+) -> None:
+    stored = _seed(uow, owners)
+    live = [r for r in stored if not r.is_deleted]
+    expected = sorted(
+        (r for r in live if flt.matches(r)),
+        key=lambda r: (sort_value(r, flt.ordering), r.id),
+        reverse=flt.ordering.descending,
+    )
+    with uow:
+        page = uow.records.find_page(RecordQuery(flt), PageRequest(1, 100))
+        second = uow.records.find_page(RecordQuery(flt), PageRequest(2, 2))
+    assert [r.id for r in page.items] == [r.id for r in expected]
+    assert page.total == len(expected)
+    assert [r.id for r in second.items] == [r.id for r in expected[2:4]]
+
+
+@pytest.mark.parametrize("ordering", list(Ordering))
+def test_keyset_pages_follow_the_order(uow: Any, owners: list[int], ordering: Ordering) -> None:
+    _seed(uow, owners)
+    query = RecordQuery(RecordFilter(ordering=ordering))
+    with uow:
+        everything = uow.records.find_page(query, PageRequest(1, 100)).items
+        walked: list[Record] = []
+        after = None
+        while True:
+            batch = uow.records.find_after(query, after, 2)
+            walked += batch
+            if len(batch) < 2:
+                break
+            after = KeysetPosition(sort_value(batch[-1], ordering), batch[-1].id)
+    assert [r.id for r in walked] == [r.id for r in everything]
+
+
+def test_deleted_and_owner_scoped_queries(uow: Any, owners: list[int]) -> None:
+    stored = _seed(uow, owners)
+    with uow:
+        deleted = uow.records.find_page(RecordQuery(RecordFilter(), deleted=True), PageRequest())
+        mine = uow.records.find_page(RecordQuery(RecordFilter(owner_id=owners[1])), PageRequest())
+    assert [r.id for r in deleted.items] == [stored[-1].id]
+    assert {r.id for r in mine.items} == {stored[3].id, stored[4].id}
+
+
+def test_audit_entries_come_back_oldest_first(uow: Any, owners: list[int]) -> None:
+    [record] = add(uow, new_record(owners[0]))
+    created = AuditEntry.of_creation(record, owners[0])
+    updated = AuditEntry(
+        record.id, NOW, owners[1], AuditAction.UPDATED, {"amount": ["1.00", "2.00"]}
+    )
+    with uow:
+        uow.audit.add(created)
+        uow.audit.add_many([updated])
+        uow.commit()
+    with uow:
+        entries = uow.audit.for_record(record.id)
+    assert [(e.action, e.actor_id, e.changes, e.at) for e in entries] == [
+        (created.action, created.actor_id, created.changes, created.at),
+        (updated.action, updated.actor_id, updated.changes, updated.at),
+    ]
+
+
+def test_idempotency_keys_reserve_once_and_replay_the_record(uow: Any, owners: list[int]) -> None:
+    since = NOW - timedelta(hours=24)
+    with uow:
+        assert uow.idempotency.get(owners[0], "k", since) is None
+        assert uow.idempotency.reserve(owners[0], "k", "fp", NOW, since)
+        record = uow.records.add(new_record(owners[0]))
+        uow.idempotency.complete(owners[0], "k", record)
+        uow.commit()
+    with uow:
+        assert not uow.idempotency.reserve(owners[0], "k", "fp", NOW, since)
+        assert uow.idempotency.reserve(owners[1], "k", "fp", NOW, since)
+        result = uow.idempotency.get(owners[0], "k", since)
+    assert result is not None and result.fingerprint == "fp"
+    assert_same(result.record, record)
+    later = NOW + timedelta(hours=25)
+    with uow:
+        assert uow.idempotency.get(owners[0], "k", later - timedelta(hours=24)) is None
+        assert uow.idempotency.reserve(owners[0], "k", "fp2", later, later - timedelta(hours=24))
