@@ -33,9 +33,10 @@ from finance.application.operations.check_health import CheckHealth
 from finance.application.records.create_record import CreateRecord
 from finance.application.records.cursor import CursorCodec
 from finance.application.records.delete_record import DeleteRecord
+from finance.application.records.demo_data import GenerateDemoData
 from finance.application.records.export_records import ExportRecords
 from finance.application.records.get_record import GetRecord
-from finance.application.records.import_records import ImportRecords
+from finance.application.records.import_records import ImportRecords, ImportRecordsAs
 from finance.application.records.list_records import ListDeletedRecords, ListRecords
 from finance.application.records.record_history import RecordHistory
 from finance.application.records.restore_record import RestoreRecord
@@ -120,6 +121,8 @@ class Container(containers.DeclarativeContainer):
     record_history = providers.Factory(RecordHistory, read_uow)
     export_records = providers.Factory(ExportRecords, read_uow)
     import_records = providers.Factory(ImportRecords, uow, clock)
+    import_records_as = providers.Factory(ImportRecordsAs, uow, clock)
+    demo_data = providers.Factory(GenerateDemoData, uow, password_hasher, clock)
 
 
 def build_container(settings: Settings) -> Container:
@@ -164,6 +167,7 @@ def configure_logging(level: str) -> None:
     if not root.handlers:
         logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     logging.getLogger("finance").setLevel(level)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def bootstrap_memory_admin(container: Container) -> None:
