@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from finance.application.authorization import Actor, authorize
 from finance.application.errors import PreconditionFailed
 from finance.application.ports import Clock, UnitOfWork
+from finance.application.records.audit_trail import save_change
 from finance.application.records.scope import visible_record
-from finance.domain.records import AuditAction, AuditEntry
+from finance.domain.records import AuditAction
 from finance.domain.roles import Permission
 
 
@@ -33,15 +34,11 @@ class DeleteRecord:
                 raise PreconditionFailed("The record has changed since you read it.")
             now = self._clock.now()
             record.soft_delete(now)
-            self._uow.records.save(record)
-            assert record.id is not None
-            self._uow.audit.add(
-                AuditEntry(
-                    record.id,
-                    now,
-                    request.actor.user_id,
-                    AuditAction.DELETED,
-                    {"is_deleted": [False, True]},
-                )
+            save_change(
+                self._uow,
+                record,
+                request.actor.user_id,
+                AuditAction.DELETED,
+                {"is_deleted": [False, True]},
+                now,
             )
-            self._uow.commit()

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 from finance.application.authorization import Actor, authorize
 from finance.application.ports import Clock, UnitOfWork
+from finance.application.records.audit_trail import save_change
 from finance.application.records.scope import visible_record
-from finance.domain.records import AuditAction, AuditEntry, Record
+from finance.domain.records import AuditAction, Record
 from finance.domain.roles import Permission
 
 
@@ -30,16 +31,12 @@ class RestoreRecord:
             authorize(request.actor, Permission.WRITE_RECORDS)
             now = self._clock.now()
             record.restore(now)
-            self._uow.records.save(record)
-            assert record.id is not None
-            self._uow.audit.add(
-                AuditEntry(
-                    record.id,
-                    now,
-                    request.actor.user_id,
-                    AuditAction.RESTORED,
-                    {"is_deleted": [True, False]},
-                )
+            save_change(
+                self._uow,
+                record,
+                request.actor.user_id,
+                AuditAction.RESTORED,
+                {"is_deleted": [True, False]},
+                now,
             )
-            self._uow.commit()
         return record

@@ -6,8 +6,9 @@ from typing import Any
 from finance.application.authorization import Actor, authorize
 from finance.application.errors import PreconditionFailed
 from finance.application.ports import Clock, UnitOfWork
+from finance.application.records.audit_trail import save_change
 from finance.application.records.scope import ensure_active_owner, visible_record
-from finance.domain.records import AuditAction, AuditEntry, Record
+from finance.domain.records import AuditAction, Record
 from finance.domain.roles import Permission
 
 
@@ -38,10 +39,5 @@ class UpdateRecord:
                 ensure_active_owner(self._uow, owner_id)
             now = self._clock.now()
             changes = record.apply(request.changes, now)
-            self._uow.records.save(record)
-            assert record.id is not None
-            self._uow.audit.add(
-                AuditEntry(record.id, now, request.actor.user_id, AuditAction.UPDATED, changes)
-            )
-            self._uow.commit()
+            save_change(self._uow, record, request.actor.user_id, AuditAction.UPDATED, changes, now)
         return record
