@@ -37,7 +37,7 @@ class UserQuery:
 
 class UserRepository(Protocol):
     def add(self, user: User) -> User:
-        """Store a new user and return it with its id."""
+        """Store a new user and return it with its id; ``Conflict`` if the email is taken."""
         ...
 
     def get(self, user_id: int) -> User | None: ...

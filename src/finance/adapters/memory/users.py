@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from finance.adapters.memory.store import MemoryTransaction
+from finance.application.errors import Conflict
 from finance.application.pagination import Page, PageRequest
 from finance.application.ports import UserQuery
 from finance.domain.roles import Role
@@ -15,6 +16,8 @@ class MemoryUserRepository:
         self._users = tx.store.users
 
     def add(self, user: User) -> User:
+        if any(u.email == user.email for u in self._users.values()):
+            raise Conflict("A user with this email already exists.")
         user.id = self._tx.next_id("users")
         self._tx.put(self._users, user.id, replace(user))
         return user

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
+from finance.adapters.sqlalchemy.engine import SQLITE_LOWER
 from finance.adapters.sqlalchemy.tables import users
+from finance.application.errors import Conflict
 from finance.application.pagination import Page, PageRequest
 from finance.application.ports import UserQuery
 from finance.domain.roles import Role
@@ -39,9 +42,19 @@ def _columns(user: User) -> dict[str, Any]:
 class SqlUserRepository:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
+        self._sqlite = connection.dialect.name == "sqlite"
+
+    def _lower(self, column: Any) -> ColumnElement[str]:
+        if self._sqlite:
+            return getattr(func, SQLITE_LOWER)(column)  # type: ignore[no-any-return]
+        return func.lower(column)
 
     def add(self, user: User) -> User:
-        result = self._conn.execute(insert(users).values(**_columns(user)))
+        try:
+            with self._conn.begin_nested():
+                result = self._conn.execute(insert(users).values(**_columns(user)))
+        except IntegrityError as error:
+            raise Conflict("A user with this email already exists.") from error
         assert result.inserted_primary_key is not None
         user.id = result.inserted_primary_key[0]
         return user
@@ -67,8 +80,8 @@ class SqlUserRepository:
             text = query.text.lower()
             conditions.append(
                 or_(
-                    func.lower(users.c.email).contains(text, autoescape=True),
-                    func.lower(users.c.name).contains(text, autoescape=True),
+                    self._lower(users.c.email).contains(text, autoescape=True),
+                    self._lower(users.c.name).contains(text, autoescape=True),
                 )
             )
         total = self._conn.execute(

@@ -51,7 +51,9 @@ class AuthenticateUser:
             )
         with self._uow:
             user = self._uow.users.get_by_email(key)
-            if user is None or not self._hasher.verify(user.password_hash, request.password):
+            # An unknown email still costs one verification, so timing does not reveal accounts.
+            stored_hash = user.password_hash if user is not None else ""
+            if not self._hasher.verify(stored_hash, request.password) or user is None:
                 user = None
             elif self._hasher.needs_rehash(user.password_hash):
                 user.rehash_password(self._hasher.hash(request.password))

@@ -23,13 +23,23 @@ class _Parser(FlaskParser):
     refused), and a body that is not valid JSON is invalid input like any other: 422."""
 
     def _raw_load_json(self, req: flask.Request) -> Any:
-        if not is_json_request(req):
-            return core.missing
         data = req.get_data(cache=True)
+        if not is_json_request(req):
+            if data:
+                # A body of another media type would otherwise pass for no body at all.
+                abort(
+                    422,
+                    message="Invalid input.",
+                    errors={"json": {"_schema": ["The body must be JSON (application/json)."]}},
+                )
+            return core.missing
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise json.JSONDecodeError("Body is not UTF-8", doc="", pos=error.start) from error
+            # A non-empty ``doc``: webargs reads an empty one as "no body" and skips the error.
+            raise json.JSONDecodeError(
+                "Body is not UTF-8", doc=data.decode("latin-1"), pos=error.start
+            ) from error
         return json.loads(text, parse_float=Decimal, parse_constant=Decimal)
 
     def _handle_invalid_json_error(

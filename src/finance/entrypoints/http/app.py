@@ -72,6 +72,9 @@ def build_app(config: Mapping[str, Any]) -> Flask:
     )
     app.config.update(config)
     app.url_map.converters["id"] = IdConverter
+    # A path without its trailing slash is served the same, not redirected: clients that do
+    # not follow redirects (or drop the body on them) still work.
+    app.url_map.strict_slashes = False
 
     api = Api(app)
     api.register_converter(

@@ -65,11 +65,11 @@ def refresh(
 
 
 @blp.post("/logout/")
+@jwt_required()
 @blp.arguments(LogoutSchema, required=False)
 @blp.response(204)
 @blp.errors(401)
 @blp.doc(security=BEARER, description=Logout.__doc__)
-@jwt_required()
 @inject
 def logout(body: dict[str, str] | None, logout: Logout = Provide["logout"]) -> None:
     tokens = [current_claims()]
@@ -82,21 +82,21 @@ def logout(body: dict[str, str] | None, logout: Logout = Provide["logout"]) -> N
 
 
 @blp.get("/me/")
+@jwt_required()
 @blp.response(200, UserSchema)
 @blp.errors(401)
 @blp.doc(security=BEARER, description=GetCurrentUser.__doc__)
-@jwt_required()
 @inject
 def me(get_current_user: GetCurrentUser = Provide["get_current_user"]) -> Any:
     return get_current_user.execute(current_actor())
 
 
 @blp.post("/password/")
+@jwt_required()
 @blp.arguments(ChangePasswordSchema)
 @blp.response(204)
 @blp.errors(401)
 @blp.doc(security=BEARER, description=ChangePassword.__doc__)
-@jwt_required()
 @inject
 def change_password(
     body: dict[str, str], change: ChangePassword = Provide["change_password"]

@@ -19,9 +19,17 @@ from finance.domain.users import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, MAX_PASSWORD
 ROLES = [r.value for r in Role]
 
 
-def json_boolean(**kwargs: object) -> fields.Boolean:
-    """A JSON body's boolean is ``true`` or ``false``, not ``"yes"`` or ``"1"``."""
-    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)  # type: ignore[arg-type]
+class JsonBoolean(fields.Boolean):
+    """A JSON body's boolean is ``true`` or ``false``, not ``"yes"``, ``1`` or ``0``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def json_boolean(**kwargs: Any) -> fields.Boolean:
+    return JsonBoolean(**kwargs)
 
 
 class StrictSchema(Schema):

@@ -30,11 +30,11 @@ blp = ApiBlueprint("users", __name__, url_prefix="/api/users", description="User
 
 
 @blp.get("/")
+@jwt_required()
 @blp.arguments(UserListQuerySchema, location="query")
 @blp.response(200, UserPageSchema)
 @blp.errors(401, 403)
 @blp.doc(security=BEARER, description=ListUsers.__doc__)
-@jwt_required()
 @inject
 def list_users(args: dict[str, Any], list_users: ListUsers = Provide["list_users"]) -> Any:
     query = UserQuery(
@@ -47,11 +47,11 @@ def list_users(args: dict[str, Any], list_users: ListUsers = Provide["list_users
 
 
 @blp.post("/")
+@jwt_required()
 @blp.arguments(CreateUserSchema)
 @blp.response(201, UserSchema, headers={"Location": {"schema": {"type": "string"}}})
 @blp.errors(401, 403, 409)
 @blp.doc(security=BEARER, description=CreateUser.__doc__)
-@jwt_required()
 @inject
 def create_user(body: dict[str, Any], create_user: CreateUser = Provide["create_user"]) -> Any:
     user = create_user.execute(
@@ -67,21 +67,21 @@ def create_user(body: dict[str, Any], create_user: CreateUser = Provide["create_
 
 
 @blp.get("/<id:user_id>/")
+@jwt_required()
 @blp.response(200, UserSchema)
 @blp.errors(401, 403, 404)
 @blp.doc(security=BEARER, description=GetUser.__doc__)
-@jwt_required()
 @inject
 def get_user(user_id: int, get_user: GetUser = Provide["get_user"]) -> Any:
     return get_user.execute(GetUserRequest(current_actor(), user_id))
 
 
 @blp.patch("/<id:user_id>/")
+@jwt_required()
 @blp.arguments(UpdateUserSchema)
 @blp.response(200, UserSchema)
 @blp.errors(401, 403, 404, 409)
 @blp.doc(security=BEARER, description=UpdateUser.__doc__)
-@jwt_required()
 @inject
 def update_user(
     body: dict[str, Any], user_id: int, update_user: UpdateUser = Provide["update_user"]
@@ -99,10 +99,10 @@ def update_user(
 
 
 @blp.delete("/<id:user_id>/")
+@jwt_required()
 @blp.response(204)
 @blp.errors(401, 403, 404, 409)
 @blp.doc(security=BEARER, description=DeactivateUser.__doc__)
-@jwt_required()
 @inject
 def deactivate_user(user_id: int, deactivate: DeactivateUser = Provide["deactivate_user"]) -> None:
     deactivate.execute(DeactivateUserRequest(current_actor(), user_id))
