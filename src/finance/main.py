@@ -25,6 +25,11 @@ from finance.adapters.sqlalchemy.engine import build_engine
 from finance.adapters.sqlalchemy.schema import pending_migrations, upgrade_database
 from finance.adapters.sqlalchemy.sessions import SqlHealthProbe, SqlLoginThrottle, SqlTokenStore
 from finance.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
+from finance.application.analytics.category_totals import CategoryTotals
+from finance.application.analytics.monthly_trends import MonthlyTrends
+from finance.application.analytics.recent_transactions import RecentTransactions
+from finance.application.analytics.summary import Summary
+from finance.application.analytics.verify_statistics import VerifyStatistics
 from finance.application.auth.authenticate_user import AuthenticateUser
 from finance.application.auth.change_password import ChangePassword
 from finance.application.auth.current_user import GetCurrentUser
@@ -122,6 +127,12 @@ class Container(containers.DeclarativeContainer):
     export_records = providers.Factory(ExportRecords, read_uow)
     import_records = providers.Factory(ImportRecords, uow, clock)
     import_records_as = providers.Factory(ImportRecordsAs, uow, clock)
+
+    dashboard_summary = providers.Factory(Summary, read_uow)
+    dashboard_category_totals = providers.Factory(CategoryTotals, read_uow)
+    dashboard_recent_transactions = providers.Factory(RecentTransactions, read_uow)
+    dashboard_monthly_trends = providers.Factory(MonthlyTrends, read_uow, clock)
+    verify_statistics = providers.Factory(VerifyStatistics, uow)
     demo_data = providers.Factory(GenerateDemoData, uow, password_hasher, clock)
 
 

@@ -7,6 +7,7 @@ from finance.adapters.memory.records import (
     MemoryIdempotencyStore,
     MemoryRecordRepository,
 )
+from finance.adapters.memory.stats import MemoryDashboardStatistics
 from finance.adapters.memory.store import MemoryStore, MemoryTransaction
 from finance.adapters.memory.users import MemoryUserRepository
 
@@ -25,6 +26,7 @@ class MemoryUnitOfWork:
         self.records = MemoryRecordRepository(self._tx)
         self.audit = MemoryAuditLog(self._tx)
         self.idempotency = MemoryIdempotencyStore(self._tx)
+        self.statistics = MemoryDashboardStatistics(self._tx)
         return self
 
     def __exit__(

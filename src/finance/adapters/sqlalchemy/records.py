@@ -3,12 +3,19 @@ keyset paging all happen in the database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Connection,
+    Date,
+    DateTime,
+    Dialect,
+    Table,
     delete,
     func,
     insert,
@@ -18,7 +25,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from finance.adapters.sqlalchemy.tables import idempotency_keys, record_audit, records
+from finance.adapters.sqlalchemy.stats import STORED_COLUMNS, TotalsDelta
+from finance.adapters.sqlalchemy.tables import (
+    UTCDateTime,
+    idempotency_keys,
+    record_audit,
+    records,
+)
 from finance.application.pagination import Page, PageRequest
 from finance.application.ports import IdempotentResult
 from finance.application.records.filters import KeysetPosition, RecordQuery, search_key
@@ -101,6 +114,61 @@ def _order_by(query: RecordQuery) -> list[Any]:
     return [column.asc()] if column is records.c.id else [column.asc(), records.c.id.asc()]
 
 
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows that all have the same keys. On SQLite the values go through the columns'
+    own bind processors straight to one ``executemany``, without SQLAlchemy's per-row cost."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    statement = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    names = statement.positiontup or []
+    values = itemgetter(*names)
+    processed = [(i, _bind(table.c[n], conn.dialect)) for i, n in enumerate(names)]
+    processors = [(i, p) for i, p in processed if p is not None]
+    parameters = []
+    for row in rows:
+        cells = list(values(row))
+        for i, process in processors:
+            cells[i] = process(cells[i])
+        parameters.append(tuple(cells))
+    conn.exec_driver_sql(str(statement), parameters)
+
+
+def _bind(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The column's bind processor; for dates and datetimes, which repeat a lot in a batch
+    (an import stamps every row with one time), remembering each value's result."""
+    process = column.type.bind_processor(dialect)
+    if process is None or not isinstance(column.type, Date | DateTime | UTCDateTime):
+        return process
+    seen: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        if value not in seen:
+            seen[value] = process(value)
+        return seen[value]
+
+    return remembered
+
+
+def insert_records(conn: Connection, new: list[Record]) -> list[int]:
+    """Insert records in bulk and return their ids in order. SQLite numbers a new row
+    max(id) + 1, and a writing unit of work holds its write lock, so the ids are known before
+    the insert (a concurrent writer would make it fail, never mix ids up); other databases
+    report the ids back in order."""
+    if conn.dialect.name != "sqlite":
+        rows = conn.execute(
+            insert(records).returning(records.c.id, sort_by_parameter_order=True),
+            [record_columns(r) for r in new],
+        )
+        return [row.id for row in rows]
+    first: int = conn.execute(select(func.coalesce(func.max(records.c.id), 0))).scalar_one() + 1
+    ids = list(range(first, first + len(new)))
+    insert_many(
+        conn, records, [{"id": i, **record_columns(r)} for i, r in zip(ids, new, strict=True)]
+    )
+    return ids
+
+
 class SqlRecordRepository:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
@@ -109,17 +177,20 @@ class SqlRecordRepository:
         result = self._conn.execute(insert(records).values(**record_columns(record)))
         assert result.inserted_primary_key is not None
         record.id = result.inserted_primary_key[0]
+        delta = TotalsDelta()
+        delta.arrive(record)
+        delta.apply(self._conn)
         return record
 
     def add_many(self, new: list[Record]) -> list[Record]:
         if not new:
             return new
-        rows = self._conn.execute(
-            insert(records).returning(records.c.id, sort_by_parameter_order=True),
-            [record_columns(r) for r in new],
-        )
-        for record, row in zip(new, rows, strict=True):
-            record.id = row.id
+        ids = insert_records(self._conn, new)
+        delta = TotalsDelta()
+        for record, record_id in zip(new, ids, strict=True):
+            record.id = record_id
+            delta.arrive(record)
+        delta.apply(self._conn)
         return new
 
     def get(self, record_id: int, *, for_update: bool = False) -> Record | None:
@@ -130,9 +201,17 @@ class SqlRecordRepository:
         return to_record(row) if row else None
 
     def save(self, record: Record) -> None:
+        delta = TotalsDelta()
+        stored = self._conn.execute(
+            select(*STORED_COLUMNS).where(records.c.id == record.id).with_for_update()
+        ).first()
+        if stored is not None:
+            delta.leave(stored)
         self._conn.execute(
             update(records).where(records.c.id == record.id).values(**record_columns(record))
         )
+        delta.arrive(record)
+        delta.apply(self._conn)
 
     def find_page(self, query: RecordQuery, page: PageRequest) -> Page[Record]:
         conditions = query_conditions(query)
@@ -177,8 +256,9 @@ class SqlAuditLog:
 
     def add_many(self, entries: list[AuditEntry]) -> None:
         if entries:
-            self._conn.execute(
-                insert(record_audit),
+            insert_many(
+                self._conn,
+                record_audit,
                 [
                     {
                         "record_id": e.record_id,

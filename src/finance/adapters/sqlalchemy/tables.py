@@ -137,3 +137,25 @@ idempotency_keys = Table(
     Column("response", JSON, nullable=True),
     PrimaryKeyConstraint("user_id", "key"),
 )
+
+
+def _totals_table(name: str, period: str) -> Table:
+    """Live records' sums per (owner, period, type, category as spelled), kept up to date by
+    the record repository in the transaction of every write; the dashboard reads these."""
+    return Table(
+        name,
+        metadata,
+        Column("owner_id", Id, nullable=False),
+        Column(period, Date, nullable=False),
+        Column("type", String(7), nullable=False),
+        Column("category", String(100), nullable=False),
+        Column("category_key", String(100), nullable=False),
+        Column("total_cents", BigInteger, nullable=False),
+        Column("record_count", BigInteger, nullable=False),
+        PrimaryKeyConstraint("owner_id", period, "type", "category"),
+        Index(f"ix_{name}_{period}", period, "owner_id"),
+    )
+
+
+record_daily_totals = _totals_table("record_daily_totals", "day")
+record_monthly_totals = _totals_table("record_monthly_totals", "month")

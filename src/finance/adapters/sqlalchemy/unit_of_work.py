@@ -10,6 +10,7 @@ from finance.adapters.sqlalchemy.records import (
     SqlIdempotencyStore,
     SqlRecordRepository,
 )
+from finance.adapters.sqlalchemy.stats import SqlDashboardStatistics
 from finance.adapters.sqlalchemy.users import SqlUserRepository
 
 
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
         self.records = SqlRecordRepository(connection)
         self.audit = SqlAuditLog(connection)
         self.idempotency = SqlIdempotencyStore(connection)
+        self.statistics = SqlDashboardStatistics(connection)
         return self
 
     def __exit__(

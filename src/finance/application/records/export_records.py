@@ -28,9 +28,9 @@ class ExportRecords:
     """Users export what they may list (their own records; admins everyone's or one owner's),
     with the list's filters and ordering, read in batches so memory stays flat at any size."""
 
-    def __init__(self, uow: UnitOfWork, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, uow: UnitOfWork, batch_size: int | None = None) -> None:
         self._uow = uow
-        self._batch_size = batch_size
+        self._batch_size = batch_size or BATCH_SIZE
 
     def execute(self, request: ExportRecordsRequest) -> Iterator[Record]:
         actor = request.actor

@@ -15,7 +15,7 @@ from flask import Flask, Response, g, request, send_from_directory
 from flask_smorest import Api
 from werkzeug.routing import BaseConverter
 
-from finance.entrypoints.http import auth, operations, records, users
+from finance.entrypoints.http import auth, dashboard, operations, records, users
 from finance.entrypoints.http.errors import register_error_handlers
 from finance.entrypoints.http.security import init_jwt
 
@@ -80,7 +80,7 @@ def build_app(config: Mapping[str, Any]) -> Flask:
     api.register_converter(
         IdConverter, lambda _c: {"type": "integer", "format": "int64", "minimum": 1}
     )
-    for blueprint in (operations.blp, auth.blp, users.blp, records.blp):
+    for blueprint in (operations.blp, auth.blp, users.blp, records.blp, dashboard.blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     init_jwt(app)

@@ -1,0 +1,28 @@
+"""Whose dashboard an actor may see, and the date range they ask for."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from finance.application.analytics.statistics import DashboardScope
+from finance.application.authorization import Actor, authorize
+from finance.application.errors import Forbidden
+from finance.domain.roles import Permission
+
+
+def dashboard_scope(actor: Actor, wanted: DashboardScope) -> DashboardScope:
+    """Analysts see their own records, admins everyone's or one owner's; viewers see no
+    dashboard, and asking for another owner's is refused."""
+    owner_id = wanted.owner_id
+    if not actor.may(Permission.VIEW_ALL_DASHBOARD):
+        authorize(actor, Permission.VIEW_OWN_DASHBOARD)
+        if owner_id is not None and owner_id != actor.user_id:
+            raise Forbidden("You may only see your own dashboard.")
+        owner_id = actor.user_id
+    return replace(wanted, owner_id=owner_id)
+
+
+def amount(cents: int) -> Decimal:
+    """Cents as an exact amount with two decimals."""
+    return Decimal(cents).scaleb(-2)

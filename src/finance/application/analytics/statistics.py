@@ -1,0 +1,105 @@
+"""What the dashboard reads: the statistics port, its read models, and the scope of a query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from types import TracebackType
+from typing import Protocol
+
+from finance.application.ports import RecordRepository
+from finance.domain.errors import InvalidValue
+from finance.domain.records import Record, RecordType
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    """Live records of one owner (``None``: every owner) dated within the bounds (inclusive;
+    ``None``: unbounded)."""
+
+    owner_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidValue("date_from", "Must not be after date_to.")
+
+    def includes(self, record: Record) -> bool:
+        """The scope in plain Python, for stores that have no query engine."""
+        return (
+            not record.is_deleted
+            and (self.owner_id is None or record.owner_id == self.owner_id)
+            and (self.date_from is None or record.date >= self.date_from)
+            and (self.date_to is None or record.date <= self.date_to)
+        )
+
+
+@dataclass(frozen=True)
+class Totals:
+    income_cents: int
+    expense_cents: int
+    count: int
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    """The records of one type whose categories are equal ignoring case; ``category`` is the
+    spelling among them that sorts first by code point."""
+
+    type: RecordType
+    category: str
+    total_cents: int
+    count: int
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    month: date
+    income_cents: int
+    expense_cents: int
+    count: int
+
+
+class DashboardStatistics(Protocol):
+    """Sums over live records, exact, in integer cents. Rows come in no particular order:
+    ordering, gap-filling and net amounts are the use cases' work."""
+
+    def totals(self, scope: DashboardScope) -> Totals: ...
+
+    def category_totals(
+        self, scope: DashboardScope, type: RecordType | None
+    ) -> list[CategoryTotal]:
+        """One row per (type, category ignoring case) that has records in the scope."""
+        ...
+
+    def monthly_totals(self, scope: DashboardScope) -> list[MonthTotals]:
+        """One row per month (its first day) that has records in the scope."""
+        ...
+
+    def differences(self) -> list[str]:
+        """Where stored totals (if the store keeps any) differ from the records; empty if
+        none do."""
+        ...
+
+    def rebuild(self) -> None:
+        """Recompute every stored total from the records."""
+        ...
+
+
+class DashboardUnitOfWork(Protocol):
+    """A unit of work that also reads the dashboard's statistics."""
+
+    records: RecordRepository
+    statistics: DashboardStatistics
+
+    def __enter__(self) -> DashboardUnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...

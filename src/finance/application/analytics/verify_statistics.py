@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from finance.application.analytics.statistics import DashboardUnitOfWork
+
+
+@dataclass(frozen=True)
+class VerifyStatisticsRequest:
+    repair: bool = False
+
+
+@dataclass(frozen=True)
+class StatisticsReport:
+    differences: list[str]
+    repaired: bool
+
+
+class VerifyStatistics:
+    """Recompute the dashboard's stored totals from the records and list every difference;
+    with `repair`, rebuild them all from the records in the same transaction."""
+
+    def __init__(self, uow: DashboardUnitOfWork) -> None:
+        self._uow = uow
+
+    def execute(self, request: VerifyStatisticsRequest) -> StatisticsReport:
+        with self._uow:
+            differences = self._uow.statistics.differences()
+            if differences and request.repair:
+                self._uow.statistics.rebuild()
+                self._uow.commit()
+                return StatisticsReport(differences, repaired=True)
+        return StatisticsReport(differences, repaired=False)
