@@ -30,7 +30,9 @@ class Money:
             raise InvalidValue("amount", "Must be greater than zero.")
         if amount > MAX_AMOUNT:
             raise InvalidValue("amount", "Must be at most 9999999999.99.")
-        object.__setattr__(self, "amount", amount.quantize(_CENT))
+        amount = amount.quantize(_CENT)
+        object.__setattr__(self, "amount", amount)
+        object.__setattr__(self, "_cents", int(amount.scaleb(2)))
 
     @classmethod
     def parse(cls, value: object, field: str = "amount") -> Money:
@@ -61,10 +63,12 @@ class Money:
 
     @property
     def cents(self) -> int:
-        return int(self.amount.scaleb(2))
+        cents: int = self._cents  # type: ignore[attr-defined]
+        return cents
 
     def __str__(self) -> str:
-        return f"{self.amount:.2f}"
+        # Quantized to cents, so the plain spelling always has exactly two decimals.
+        return str(self.amount)
 
 
 def _plain_text(value: Decimal, field: str) -> str:

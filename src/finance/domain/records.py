@@ -97,8 +97,16 @@ class Record:
         )
 
     def snapshot(self) -> dict[str, Any]:
-        """The editable fields as plain values, for the audit trail."""
-        return {name: audit_value(getattr(self, name)) for name in EDITABLE_FIELDS}
+        """The editable fields as plain values, for the audit trail (in EDITABLE_FIELDS order;
+        spelled out because imports take a snapshot of every row)."""
+        return {
+            "amount": str(self.amount),
+            "type": self.type.value,
+            "category": self.category,
+            "date": self.date.isoformat(),
+            "description": self.description,
+            "owner_id": self.owner_id,
+        }
 
     def apply(self, changes: dict[str, Any], now: datetime) -> dict[str, list[Any]]:
         """Apply new field values and return ``{field: [old, new]}`` for those that differ.

@@ -170,27 +170,28 @@ def insert_records(conn: Connection, new: list[Record]) -> list[int]:
 
 
 class SqlRecordRepository:
+    """Records in SQL. Every write also moves the dashboard totals; the moves of a unit of work
+    are summed and written once, by ``flush_totals`` just before it commits, so a bulk import
+    touches each (owner, day, type, category) total once rather than once per record."""
+
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
+        self._totals = TotalsDelta()
 
     def add(self, record: Record) -> Record:
         result = self._conn.execute(insert(records).values(**record_columns(record)))
         assert result.inserted_primary_key is not None
         record.id = result.inserted_primary_key[0]
-        delta = TotalsDelta()
-        delta.arrive(record)
-        delta.apply(self._conn)
+        self._totals.arrive(record)
         return record
 
     def add_many(self, new: list[Record]) -> list[Record]:
         if not new:
             return new
         ids = insert_records(self._conn, new)
-        delta = TotalsDelta()
         for record, record_id in zip(new, ids, strict=True):
             record.id = record_id
-            delta.arrive(record)
-        delta.apply(self._conn)
+            self._totals.arrive(record)
         return new
 
     def get(self, record_id: int, *, for_update: bool = False) -> Record | None:
@@ -201,17 +202,20 @@ class SqlRecordRepository:
         return to_record(row) if row else None
 
     def save(self, record: Record) -> None:
-        delta = TotalsDelta()
         stored = self._conn.execute(
             select(*STORED_COLUMNS).where(records.c.id == record.id).with_for_update()
         ).first()
         if stored is not None:
-            delta.leave(stored)
+            self._totals.leave(stored)
         self._conn.execute(
             update(records).where(records.c.id == record.id).values(**record_columns(record))
         )
-        delta.arrive(record)
-        delta.apply(self._conn)
+        self._totals.arrive(record)
+
+    def flush_totals(self) -> None:
+        """Write the summed moves of the totals; the unit of work calls it before commit."""
+        self._totals.apply(self._conn)
+        self._totals = TotalsDelta()
 
     def find_page(self, query: RecordQuery, page: PageRequest) -> Page[Record]:
         conditions = query_conditions(query)

@@ -49,4 +49,5 @@ class SqlUnitOfWork:
             self._connection.close()
 
     def commit(self) -> None:
+        self.records.flush_totals()
         self._transaction.commit()
