@@ -333,3 +333,16 @@ def test_export_streams_every_record_across_batches(
     keys = [(r["date"], int(r["id"])) for r in rows]
     assert keys == sorted(keys, reverse=True)
     assert len({r["id"] for r in rows}) == 50
+
+
+def test_an_export_imports_again_as_new_records(admin: Api) -> None:
+    first = create(admin, description="Lunch", category="Food", amount="12.50")
+    exported = admin.get(EXPORT)
+    assert exported.status_code == 200
+    response = send_csv(admin, exported.get_data(as_text=True))
+    assert response.status_code == 201, response.json
+    assert response.json == {"imported": 1}
+    copies = [r for r in rows_of(admin.get(EXPORT)) if r["id"] != str(first["id"])]
+    assert [(r["date"], r["category"], r["amount"], r["description"]) for r in copies] == [
+        (first["date"], "Food", "12.50", "Lunch")
+    ]

@@ -24,6 +24,9 @@ from finance.domain.users import User, normalize_email
 
 REQUIRED_COLUMNS = ("date", "type", "category", "amount")
 OPTIONAL_COLUMNS = ("description", "owner_id")
+#: Columns of the export that an import accepts and ignores, so an export imports again as new
+#: records; any other unknown column is refused, as it may be a misspelt optional one.
+EXPORT_ONLY_COLUMNS = ("id", "created_by", "created_at")
 MAX_REPORTED_ERRORS = 100
 BATCH_SIZE = 2000
 MAX_REMEMBERED = 50_000
@@ -206,7 +209,7 @@ def _field(
 
 
 def _check_header(columns: list[str], errors: _Errors) -> None:
-    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
+    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS) | set(EXPORT_ONLY_COLUMNS)
     for name in REQUIRED_COLUMNS:
         if name not in columns:
             errors.add(1, name, "Missing column.")
