@@ -499,3 +499,18 @@ def test_a_foreign_or_tampered_cursor_is_422(admin: Api, make_user: Factory) -> 
 def test_huge_ids_are_404_not_500(admin: Api) -> None:
     assert_error(admin.get("/api/records/99999999999999999999/"), 404)
     assert_error(admin.get("/api/records/9223372036854775807/"), 404)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/records/?page_size=0",
+        "/api/records/export/?type=gift",
+        "/api/dashboard/summary/?date_from=nope",
+        "/api/dashboard/category-totals/?type=gift",
+        "/api/dashboard/recent-transactions/?limit=0",
+        "/api/dashboard/monthly-trends/?months=0",
+    ],
+)
+def test_anonymous_gets_401_before_its_input_is_checked(anonymous: Api, url: str) -> None:
+    assert_error(anonymous.get(url), 401)

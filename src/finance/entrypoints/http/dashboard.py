@@ -112,22 +112,22 @@ def scope_of(args: dict[str, Any]) -> DashboardScope:
 
 
 @blp.get("/summary/")
+@jwt_required()
 @blp.arguments(DashboardQuerySchema, location="query")
 @blp.response(200, SummarySchema)
 @blp.errors(401, 403)
 @blp.doc(security=BEARER, description=Summary.__doc__)
-@jwt_required()
 @inject
 def summary(args: dict[str, Any], summary: Summary = Provide["dashboard_summary"]) -> Any:
     return summary.execute(SummaryRequest(current_actor(), scope_of(args)))
 
 
 @blp.get("/category-totals/")
+@jwt_required()
 @blp.arguments(CategoryTotalsQuerySchema, location="query")
 @blp.response(200, CategoryTotalsSchema)
 @blp.errors(401, 403)
 @blp.doc(security=BEARER, description=CategoryTotals.__doc__)
-@jwt_required()
 @inject
 def category_totals(
     args: dict[str, Any], totals: CategoryTotals = Provide["dashboard_category_totals"]
@@ -138,11 +138,11 @@ def category_totals(
 
 
 @blp.get("/recent-transactions/")
+@jwt_required()
 @blp.arguments(RecentTransactionsQuerySchema, location="query")
 @blp.response(200, RecentTransactionsSchema)
 @blp.errors(401, 403)
 @blp.doc(security=BEARER, description=RecentTransactions.__doc__)
-@jwt_required()
 @inject
 def recent_transactions(
     args: dict[str, Any], recent: RecentTransactions = Provide["dashboard_recent_transactions"]
@@ -152,11 +152,11 @@ def recent_transactions(
 
 
 @blp.get("/monthly-trends/")
+@jwt_required()
 @blp.arguments(MonthlyTrendsQuerySchema, location="query")
 @blp.response(200, MonthlyTrendsSchema)
 @blp.errors(401, 403)
 @blp.doc(security=BEARER, description=MonthlyTrends.__doc__)
-@jwt_required()
 @inject
 def monthly_trends(
     args: dict[str, Any], trends: MonthlyTrends = Provide["dashboard_monthly_trends"]
