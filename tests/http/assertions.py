@@ -7,6 +7,19 @@ from http import HTTPStatus
 from typing import Any
 
 USER_FIELDS = {"id", "email", "name", "role", "is_active", "date_joined"}
+RECORD_FIELDS = {
+    "id",
+    "amount",
+    "type",
+    "category",
+    "date",
+    "description",
+    "owner_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "version",
+}
 
 
 def assert_error(

@@ -13,22 +13,9 @@ from finance.application.analytics.monthly_trends import MonthlyTrends
 from finance.application.analytics.recent_transactions import RecentTransactions
 from finance.application.analytics.summary import Summary
 from tests.conftest import Api, Factory
-from tests.http.assertions import assert_error
+from tests.http.assertions import RECORD_FIELDS, assert_error
 
 ENDPOINTS = ["summary", "category-totals", "recent-transactions", "monthly-trends"]
-RECORD_FIELDS = {
-    "id",
-    "amount",
-    "type",
-    "category",
-    "date",
-    "description",
-    "owner_id",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "version",
-}
 
 
 def url(endpoint: str, query: str = "") -> str:

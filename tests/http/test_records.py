@@ -9,21 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Api, Factory
-from tests.http.assertions import assert_error
-
-RECORD_FIELDS = {
-    "id",
-    "amount",
-    "type",
-    "category",
-    "date",
-    "description",
-    "owner_id",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "version",
-}
+from tests.http.assertions import RECORD_FIELDS, assert_error
 
 
 def body(**changes: Any) -> dict[str, Any]:

@@ -2,13 +2,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from finance.application.authorization import Actor, authorize
-from finance.application.errors import PreconditionFailed
+from finance.application.authorization import Actor
 from finance.application.ports import Clock, UnitOfWork
 from finance.application.records.audit_trail import save_change
-from finance.application.records.scope import visible_record
+from finance.application.records.scope import record_to_change
 from finance.domain.records import AuditAction
-from finance.domain.roles import Permission
 
 
 @dataclass(frozen=True)
@@ -28,10 +26,9 @@ class DeleteRecord:
 
     def execute(self, request: DeleteRecordRequest) -> None:
         with self._uow:
-            record = visible_record(self._uow, request.actor, request.record_id, for_update=True)
-            authorize(request.actor, Permission.WRITE_RECORDS)
-            if request.expected_version is not None and request.expected_version != record.version:
-                raise PreconditionFailed("The record has changed since you read it.")
+            record = record_to_change(
+                self._uow, request.actor, request.record_id, request.expected_version
+            )
             now = self._clock.now()
             record.soft_delete(now)
             save_change(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from finance.application.authorization import Actor, authorize
-from finance.application.errors import Forbidden, NotFound
+from finance.application.errors import Forbidden, NotFound, PreconditionFailed
 from finance.application.ports import UnitOfWork
 from finance.domain.errors import InvalidValue
 from finance.domain.records import Record
@@ -37,6 +37,19 @@ def visible_record(
         or (not actor.may(Permission.READ_ALL_RECORDS) and record.owner_id != actor.user_id)
     ):
         raise NotFound("Record not found.")
+    return record
+
+
+def record_to_change(
+    uow: UnitOfWork, actor: Actor, record_id: int, expected_version: int | None
+) -> Record:
+    """The live record an admin is about to change, locked until the unit of work ends: not
+    found if the actor may not see it, forbidden unless they may write, and a precondition
+    failure if the client's expected version is no longer current."""
+    record = visible_record(uow, actor, record_id, for_update=True)
+    authorize(actor, Permission.WRITE_RECORDS)
+    if expected_version is not None and expected_version != record.version:
+        raise PreconditionFailed("The record has changed since you read it.")
     return record
 
 

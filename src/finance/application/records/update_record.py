@@ -3,13 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from finance.application.authorization import Actor, authorize
-from finance.application.errors import PreconditionFailed
+from finance.application.authorization import Actor
 from finance.application.ports import Clock, UnitOfWork
 from finance.application.records.audit_trail import save_change
-from finance.application.records.scope import ensure_active_owner, visible_record
+from finance.application.records.scope import ensure_active_owner, record_to_change
 from finance.domain.records import AuditAction, Record
-from finance.domain.roles import Permission
 
 
 @dataclass(frozen=True)
@@ -30,10 +28,9 @@ class UpdateRecord:
 
     def execute(self, request: UpdateRecordRequest) -> Record:
         with self._uow:
-            record = visible_record(self._uow, request.actor, request.record_id, for_update=True)
-            authorize(request.actor, Permission.WRITE_RECORDS)
-            if request.expected_version is not None and request.expected_version != record.version:
-                raise PreconditionFailed("The record has changed since you read it.")
+            record = record_to_change(
+                self._uow, request.actor, request.record_id, request.expected_version
+            )
             owner_id = request.changes.get("owner_id")
             if owner_id is not None and owner_id != record.owner_id:
                 ensure_active_owner(self._uow, owner_id)
