@@ -239,5 +239,7 @@ def test_query_plans_use_the_indexes(sql_store: Store, scope: DashboardScope) ->
             else:
                 conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
                 plan = [r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters)]
+                # Index, index-only and bitmap heap scans (fed by a bitmap index scan) all read
+                # through an index; the planner picks among them by table statistics.
                 scans = [line for line in plan if " on record_" in line]
-                assert scans and all("Index" in line for line in scans), plan
+                assert scans and not any("Seq Scan" in line for line in scans), plan
