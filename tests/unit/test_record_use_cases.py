@@ -277,3 +277,11 @@ def test_export_follows_scope_and_filters(records: Records, users: Users) -> Non
     assert len(list(export.execute(ExportRecordsRequest(records.admin, RecordFilter())))) == 4
     with pytest.raises(Forbidden):
         export.execute(ExportRecordsRequest(viewer, RecordFilter(owner_id=records.admin.user_id)))
+
+
+@pytest.mark.parametrize("key", ["", "k" * 256])
+def test_an_idempotency_key_is_1_to_255_characters(records: Records, key: str) -> None:
+    with pytest.raises(InvalidValue) as error:
+        records.create(key=key)
+    assert error.value.field == "Idempotency-Key"
+    assert records.list(records.admin).items == []

@@ -14,11 +14,3 @@ class InvalidValue(DomainError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
-
-
-class InvalidValues(DomainError):
-    """Several fields hold values the domain refuses; ``errors`` maps field to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{f}: {', '.join(m)}" for f, m in errors.items()))
-        self.errors = errors

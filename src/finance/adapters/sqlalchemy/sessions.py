@@ -32,12 +32,6 @@ class SqlTokenStore:
             ).first()
         return row is not None
 
-    def purge_expired(self, now: datetime) -> int:
-        with self._engine.begin() as conn:
-            return conn.execute(
-                delete(revoked_tokens).where(revoked_tokens.c.expires_at < now)
-            ).rowcount
-
 
 class SqlLoginThrottle:
     def __init__(self, engine: Engine) -> None:

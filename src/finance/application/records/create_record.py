@@ -9,11 +9,13 @@ from finance.application.authorization import Actor, authorize
 from finance.application.errors import Conflict
 from finance.application.ports import Clock, UnitOfWork
 from finance.application.records.scope import ensure_active_owner
+from finance.domain.errors import InvalidValue
 from finance.domain.money import Money
 from finance.domain.records import AuditEntry, Record, RecordType
 from finance.domain.roles import Permission
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,11 @@ class CreateRecord:
 
     def execute(self, request: CreateRecordRequest) -> Record:
         authorize(request.actor, Permission.WRITE_RECORDS)
+        key = request.idempotency_key
+        if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+            raise InvalidValue(
+                "Idempotency-Key", f"Must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters."
+            )
         owner_id = request.owner_id if request.owner_id is not None else request.actor.user_id
         record = Record.create(
             amount=request.amount,

@@ -19,7 +19,7 @@ from finance.application.errors import (
     Unavailable,
 )
 from finance.application.records.import_records import ImportRejected
-from finance.domain.errors import InvalidValue, InvalidValues
+from finance.domain.errors import InvalidValue
 
 STATUS_OF: dict[type[ApplicationError], int] = {
     NotFound: 404,
@@ -50,7 +50,10 @@ def error_body(code: int, message: str, errors: Any = None) -> dict[str, Any]:
     return body
 
 
-def _input_location() -> str:
+def _input_location(field: str) -> str:
+    """Where the refused value came from: a header, the query or the JSON body."""
+    if field in request.headers:
+        return "headers"
     return "query" if request.method in ("GET", "HEAD", "DELETE") else "json"
 
 
@@ -82,9 +85,5 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(InvalidValue)
     def invalid_value(error: InvalidValue) -> Any:
-        errors = {_input_location(): {error.field: [error.message]}}
+        errors = {_input_location(error.field): {error.field: [error.message]}}
         return error_body(422, "Invalid input.", errors), 422
-
-    @app.errorhandler(InvalidValues)
-    def invalid_values(error: InvalidValues) -> Any:
-        return error_body(422, "Invalid input.", {_input_location(): error.errors}), 422
