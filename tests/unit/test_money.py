@@ -23,6 +23,8 @@ from finance.domain.money import Money
         ("7.5", "7.50"),
         (12, "12.00"),
         ("9999999999.99", "9999999999.99"),
+        ("000000000007.5", "7.50"),
+        (" 12.30 ", "12.30"),
         (json.loads("12.5", parse_float=Decimal), "12.50"),
     ],
 )
@@ -43,6 +45,7 @@ def test_accepts_plain_amounts_and_shows_two_decimals(given_value: object, shown
         "NaN",
         "Infinity",
         "10000000000.00",
+        "9" * 5000,
         "",
         "abc",
         "5.",
