@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from finance.application.analytics.verify_statistics import VerifyStatisticsRequest
 from finance.application.pagination import PageRequest
 from finance.application.records.filters import (
     KeysetPosition,
@@ -231,3 +232,41 @@ def test_idempotency_keys_reserve_once_and_replay_the_record(uow: Any, owners: l
     with uow:
         assert uow.idempotency.get(owners[0], "k", later - timedelta(hours=24)) is None
         assert uow.idempotency.reserve(owners[0], "k", "fp2", later, later - timedelta(hours=24))
+
+
+def test_import_all_stores_each_record_with_its_imported_entry(
+    any_store: Store, uow: Any, owners: list[int]
+) -> None:
+    [before] = add(uow, new_record(owners[1]))
+    spellings = [
+        ("0.05", "plain"),
+        ("10.00", 'quote " and backslash \\ and tab \t'),
+        ("9999999999.99", "café — ünïcode"),
+        ("1234.50", ""),
+    ]
+    made = [
+        new_record(owners[n % 2], amount=Money.parse(a), description=d, category=f"Cat {n}")
+        for n, (a, d) in enumerate(spellings)
+    ]
+    with uow:
+        assert uow.records.import_all(iter(made)) == len(made)
+        uow.commit()
+    with uow:
+        page = uow.records.find_page(RecordQuery(RecordFilter(ordering=Ordering.ID)), PageRequest())
+        stored = [r for r in page.items if r.id != before.id]
+        histories = [uow.audit.for_record(r.id) for r in stored]
+        assert uow.audit.for_record(before.id) == []
+    assert len(stored) == len(made)
+    for record, expected, history in zip(stored, made, histories, strict=True):
+        assert record.id is not None and record.id > (before.id or 0)
+        assert_same(record, replace(expected, id=record.id))
+        assert [(e.action, e.actor_id, e.at, e.changes) for e in history] == [
+            (
+                AuditAction.IMPORTED,
+                expected.created_by,
+                expected.created_at,
+                AuditEntry.of_creation(record, expected.created_by).changes,
+            )
+        ]
+    report = any_store.container().verify_statistics().execute(VerifyStatisticsRequest())
+    assert report.differences == []

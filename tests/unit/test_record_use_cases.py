@@ -245,22 +245,27 @@ def test_import_is_all_or_nothing_and_reports_each_bad_row(
     records: Records, uow: MemoryUnitOfWork, clock: FakeClock
 ) -> None:
     rows = [
-        (2, {"date": "2026-01-01", "type": "income", "category": "Pay", "amount": "100.00"}),
-        (3, {"date": "2026-13-01", "type": "income", "category": "Pay", "amount": "1.234"}),
-        (4, {"date": "2026-01-02", "type": "gift", "category": " ", "amount": "1.00"}),
+        (2, ["2026-01-01", "income", "Pay", "100.00"]),
+        (3, ["2026-13-01", "income", "Pay", "1.234"]),
+        (4, ["2026-01-02", "gift", " ", "1.00"]),
+        (5, ["2026-01-03", "income"]),
+        (6, ["2026-01-04", "income", "Pay", "1.00", "extra"]),
     ]
     importer = ImportRecords(uow, clock)
     columns = ["date", "type", "category", "amount"]
     with pytest.raises(ImportRejected) as error:
-        importer.execute(ImportRecordsRequest(records.admin, lambda: (columns, rows)))  # type: ignore[arg-type,return-value]
+        importer.execute(ImportRecordsRequest(records.admin, lambda: (columns, rows)))
     assert [(e.line, e.field) for e in error.value.errors] == [
         (3, "date"),
         (3, "amount"),
         (4, "type"),
         (4, "category"),
+        (5, "category"),
+        (5, "amount"),
+        (6, "_row"),
     ]
     assert records.list(records.admin).items == []
-    count = importer.execute(ImportRecordsRequest(records.admin, lambda: (columns, rows[:1])))  # type: ignore[arg-type,return-value]
+    count = importer.execute(ImportRecordsRequest(records.admin, lambda: (columns, rows[:1])))
     assert count == 1
     imported = records.list(records.admin).items[0]
     history = RecordHistory(uow).execute(RecordHistoryRequest(records.admin, imported.id or 0))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -66,6 +67,11 @@ class RecordRepository(Protocol):
 
     def add_many(self, records: list[Record]) -> list[Record]:
         """Store new records in bulk and return them with their ids."""
+        ...
+
+    def import_all(self, records: Iterable[Record]) -> int:
+        """Store new records as they are read, each with an ``imported`` audit entry by its
+        creator at its creation time that lists every field's value; return how many."""
         ...
 
     def get(self, record_id: int, *, for_update: bool = False) -> Record | None:

@@ -3,8 +3,9 @@ keyset paging all happen in the database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from finance.adapters.sqlalchemy.sqlite_import import SqliteImport
 from finance.adapters.sqlalchemy.stats import STORED_COLUMNS, TotalsDelta
 from finance.adapters.sqlalchemy.tables import (
     UTCDateTime,
@@ -38,6 +40,7 @@ from finance.application.records.filters import KeysetPosition, RecordQuery, sea
 from finance.domain.money import Money
 from finance.domain.records import AuditAction, AuditEntry, Record, RecordType, category_key
 
+IMPORT_CHUNK_SIZE = 2000
 _SORT_COLUMNS = {
     "date": records.c.date,
     "amount": records.c.amount_cents,
@@ -193,6 +196,22 @@ class SqlRecordRepository:
             record.id = record_id
             self._totals.arrive(record)
         return new
+
+    def import_all(self, new: Iterable[Record]) -> int:
+        if self._conn.dialect.name == "sqlite":
+            return SqliteImport(self._conn, self._totals).run(new)
+        audit = SqlAuditLog(self._conn)
+        imported = 0
+        pending = iter(new)
+        while chunk := list(islice(pending, IMPORT_CHUNK_SIZE)):
+            audit.add_many(
+                [
+                    AuditEntry.of_creation(r, r.created_by, AuditAction.IMPORTED)
+                    for r in self.add_many(chunk)
+                ]
+            )
+            imported += len(chunk)
+        return imported
 
     def get(self, record_id: int, *, for_update: bool = False) -> Record | None:
         statement = select(records).where(records.c.id == record_id)

@@ -46,6 +46,8 @@ from finance.domain.records import Record, RecordType, category_key
 daily = record_daily_totals
 monthly = record_monthly_totals
 Cell = tuple[int, date, str, str]
+#: Each type as stored; faster than the enum's ``value`` in loops over many records.
+TYPE_TEXT = {kind: kind.value for kind in RecordType}
 
 
 def month_start(day: ColumnElement[date], dialect: str) -> ColumnElement[date]:
@@ -68,13 +70,15 @@ class TotalsDelta:
         self._cells: dict[Cell, list[int]] = {}
 
     def _count(self, cell: Cell, cents: int, sign: int) -> None:
-        sums = self._cells.setdefault(cell, [0, 0])
+        sums = self._cells.get(cell)
+        if sums is None:
+            sums = self._cells[cell] = [0, 0]
         sums[0] += sign * cents
         sums[1] += sign
 
     def arrive(self, record: Record) -> None:
         if not record.is_deleted:
-            cell = (record.owner_id, record.date, record.type.value, record.category)
+            cell = (record.owner_id, record.date, TYPE_TEXT[record.type], record.category)
             self._count(cell, record.amount.cents, +1)
 
     def leave(self, row: Any) -> None:

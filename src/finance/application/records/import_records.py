@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from finance.application.authorization import Actor, authorize
 from finance.application.errors import ApplicationError
@@ -12,8 +12,6 @@ from finance.application.ports import Clock, UnitOfWork
 from finance.domain.errors import InvalidValue
 from finance.domain.money import Money
 from finance.domain.records import (
-    AuditAction,
-    AuditEntry,
     Record,
     RecordType,
     clean_category,
@@ -28,9 +26,11 @@ OPTIONAL_COLUMNS = ("description", "owner_id")
 #: records; any other unknown column is refused, as it may be a misspelt optional one.
 EXPORT_ONLY_COLUMNS = ("id", "created_by", "created_at")
 MAX_REPORTED_ERRORS = 100
-BATCH_SIZE = 2000
 MAX_REMEMBERED = 50_000
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,14 @@ class ImportRejected(ApplicationError):
         self.errors = errors
 
 
-Rows = Iterable[tuple[int, Mapping[str | None, str | None]]]
+#: The rows of a CSV file as (line number, cells in the header's order).
+Rows = Iterable[tuple[int, Sequence[str]]]
 
 
 @dataclass(frozen=True)
 class ImportRecordsRequest:
-    """``read`` returns the header's columns and the rows as (line number, {column: text}),
-    the header being line 1; it is called only once the actor may import."""
+    """``read`` returns the header's columns and the rows, the header being line 1; it is
+    called only once the actor may import."""
 
     actor: Actor
     read: Callable[[], tuple[list[str], Rows]]
@@ -70,26 +71,14 @@ class _Errors:
             self.found.append(RowError(line, name, message))
 
 
-@dataclass
-class _Known:
-    """Cell texts already validated in this import, and what they parse to."""
-
-    dates: dict[str, date] = field(default_factory=dict)
-    types: dict[str, RecordType] = field(default_factory=dict)
-    categories: dict[str, str] = field(default_factory=dict)
-    amounts: dict[str, Money] = field(default_factory=dict)
-
-
 class ImportRecords:
     """Admins import a CSV of records (date, type, category, amount, and optionally
     description and owner_id). All or nothing: every bad row is reported (the first 100) and
     nothing is stored; otherwise every row is stored with an ``imported`` audit entry."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
-        self._batch_size = batch_size
-        self._known = _Known()
 
     def execute(self, request: ImportRecordsRequest) -> int:
         actor = request.actor
@@ -99,113 +88,138 @@ class ImportRecords:
         _check_header(columns, errors)
         if errors.found:
             raise ImportRejected(errors.found)
-        now = self._clock.now()
-        imported = 0
-        self._known = _Known()
         with self._uow:
-            owners: dict[int, bool] = {}
+            owners = _Owners(self._uow, errors)
             default_owner = request.default_owner_id or actor.user_id
-            self._check_owner(default_owner, owners, errors, line=1, name="owner_id")
-            batch: list[Record] = []
-            for line, row in rows:
-                record = self._parse(line, row, default_owner, owners, errors, actor, now)
-                if record is None or errors.found:
-                    batch.clear()
-                    continue
-                batch.append(record)
-                if len(batch) >= self._batch_size:
-                    imported += self._store(batch, actor)
+            owners.check(default_owner, line=1)
+            reader = _RowReader(columns, errors, owners, default_owner)
+            made = reader.records(rows, created_by=actor.user_id, now=self._clock.now())
+            imported = self._uow.records.import_all(made)
             if errors.found:
                 raise ImportRejected(errors.found)
-            imported += self._store(batch, actor)
             self._uow.commit()
         return imported
 
-    def _store(self, batch: list[Record], actor: Actor) -> int:
-        stored = self._uow.records.add_many(list(batch))
-        self._uow.audit.add_many(
-            [AuditEntry.of_creation(r, actor.user_id, AuditAction.IMPORTED) for r in stored]
-        )
-        batch.clear()
-        return len(stored)
 
-    def _check_owner(
-        self, owner_id: int, owners: dict[int, bool], errors: _Errors, line: int, name: str
-    ) -> bool:
-        if owner_id not in owners:
+class _Owners:
+    """Which owner ids are those of active users, each looked up once."""
+
+    def __init__(self, uow: UnitOfWork, errors: _Errors) -> None:
+        self._uow = uow
+        self._errors = errors
+        self._active: dict[int, bool] = {}
+
+    def check(self, owner_id: int, line: int) -> bool:
+        if owner_id not in self._active:
             user = self._uow.users.get(owner_id)
-            owners[owner_id] = user is not None and user.is_active
-        if not owners[owner_id]:
-            errors.add(line, name, "Must be the id of an active user.")
-        return owners[owner_id]
+            self._active[owner_id] = user is not None and user.is_active
+        if not self._active[owner_id]:
+            self._errors.add(line, "owner_id", "Must be the id of an active user.")
+        return self._active[owner_id]
 
-    def _parse(
+
+class _Column(Generic[T]):
+    """One column of the file: where it is, how a cell is parsed, and, for values that repeat
+    (a date, a category), what each text already seen parses to, so it is checked once."""
+
+    def __init__(
         self,
-        line: int,
-        row: Mapping[str | None, str | None],
-        default_owner: int,
-        owners: dict[int, bool],
+        name: str,
+        columns: list[str],
+        parse: Callable[[str], T],
         errors: _Errors,
-        actor: Actor,
-        now: datetime,
+        required: bool = True,
+        remember: bool = True,
+    ) -> None:
+        self.name = name
+        self._required = required
+        self._index = columns.index(name) if name in columns else None
+        self._parse = parse
+        self._errors = errors
+        self._known: dict[str, T] | None = {} if remember else None
+
+    def value(self, cells: Sequence[str], line: int) -> T | None:
+        """The cell parsed, or None with its error noted (a missing optional cell is None)."""
+        index = self._index
+        if index is None or index >= len(cells):
+            if self._required:
+                self._errors.add(line, self.name, "Missing value.")
+            return None
+        text = cells[index]
+        known = self._known
+        if known is not None:
+            value = known.get(text)
+            if value is not None:
+                return value
+        try:
+            value = self._parse(text)
+        except InvalidValue as error:
+            self._errors.add(line, self.name, error.message)
+            return None
+        if known is not None and len(known) < MAX_REMEMBERED:
+            known[text] = value
+        return value
+
+
+class _RowReader:
+    """Turns a row's cells into a new record through the domain's rules, noting each bad cell."""
+
+    def __init__(
+        self, columns: list[str], errors: _Errors, owners: _Owners, default_owner: int
+    ) -> None:
+        self._width = len(columns)
+        self._errors = errors
+        self._owners = owners
+        self._default_owner = default_owner
+        self._date = _Column("date", columns, _date, errors)
+        self._type = _Column("type", columns, _type, errors)
+        self._category = _Column("category", columns, clean_category, errors)
+        self._amount = _Column("amount", columns, _amount, errors)
+        self._description = _Column(
+            "description", columns, clean_description, errors, required=False, remember=False
+        )
+        self._owner = _Column("owner_id", columns, _owner, errors, required=False)
+
+    def records(self, rows: Rows, created_by: int, now: datetime) -> Iterator[Record]:
+        """The rows as records, read as they are stored; after the first bad row the rest are
+        only checked, so that every problem is reported, and nothing is stored."""
+        errors = self._errors
+        for line, cells in rows:
+            record = self.record(line, cells, created_by, now)
+            if record is not None and not errors.found:
+                yield record
+
+    def record(
+        self, line: int, cells: Sequence[str], created_by: int, now: datetime
     ) -> Record | None:
-        if row.get(None) is not None:
+        errors = self._errors
+        if len(cells) > self._width:
             errors.add(line, "_row", "Has more fields than the header.")
             return None
         count = len(errors.found)
-        known = self._known
-        when = _field(row, "date", _date, line, errors, True, known.dates)
-        kind = _field(row, "type", _type, line, errors, True, known.types)
-        category = _field(row, "category", clean_category, line, errors, True, known.categories)
-        amount = _field(row, "amount", _amount, line, errors, True, known.amounts)
-        description = _field(row, "description", clean_description, line, errors, False)
-        owner_id = _field(row, "owner_id", _owner, line, errors, False) or default_owner
-        if owner_id != default_owner:
-            self._check_owner(owner_id, owners, errors, line, "owner_id")
-        if len(errors.found) > count or None in (when, kind, category, amount):
+        when = self._date.value(cells, line)
+        kind = self._type.value(cells, line)
+        category = self._category.value(cells, line)
+        amount = self._amount.value(cells, line)
+        description = self._description.value(cells, line)
+        owner_id = self._owner.value(cells, line) or self._default_owner
+        if owner_id != self._default_owner:
+            self._owners.check(owner_id, line)
+        if when is None or kind is None or category is None or amount is None:
             return None
-        assert when and kind and category and amount
-        return Record.create(
+        if len(errors.found) > count:
+            return None
+        return Record(
             amount=amount,
             type=kind,
             category=category,
             date=when,
             description=description or "",
             owner_id=owner_id,
-            created_by=actor.user_id,
-            now=now,
+            created_by=created_by,
+            created_at=now,
+            updated_at=now,
         )
-
-
-T = TypeVar("T")
-
-
-def _field(
-    row: Mapping[str | None, str | None],
-    name: str,
-    parse: Callable[[str], T],
-    line: int,
-    errors: _Errors,
-    required: bool = True,
-    known: dict[str, T] | None = None,
-) -> T | None:
-    """The cell parsed, or None with its error noted. ``known`` remembers what valid texts
-    parse to, so a value that repeats (a date, a category) is checked once per import."""
-    text = row.get(name)
-    if text is None:
-        if required:
-            errors.add(line, name, "Missing value.")
-        return None
-    if known is not None and text in known:
-        return known[text]
-    try:
-        value = parse(text)
-    except InvalidValue as error:
-        errors.add(line, name, error.message)
-        return None
-    if known is not None and len(known) < MAX_REMEMBERED:
-        known[text] = value
-    return value
 
 
 def _check_header(columns: list[str], errors: _Errors) -> None:
@@ -264,9 +278,9 @@ class ImportRecordsAs:
     the actor of every ``imported`` audit entry; rows without an owner_id belong to the named
     owner. Otherwise the rules of the HTTP import hold: all or nothing."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow = uow
-        self._import = ImportRecords(uow, clock, batch_size)
+        self._import = ImportRecords(uow, clock)
 
     def execute(self, request: ImportRecordsAsRequest) -> int:
         with self._uow:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from finance.domain.records import Record
@@ -61,24 +61,16 @@ def export_csv(records: Iterable[Record]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def read_csv(
-    source: str | TextIO,
-) -> tuple[list[str], Iterator[tuple[int, Mapping[str | None, str | None]]]]:
-    """The header's column names and the rows with their line numbers (the header is line 1),
-    read lazily from text or an open file. Blank lines are skipped; a row's cells beyond the
-    header are kept under the key ``None``."""
+def read_csv(source: str | TextIO) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header's column names and the rows as (line number, cells), the header being line 1,
+    read lazily from text or an open file. Blank lines are skipped."""
     stream = io.StringIO(source, newline="") if isinstance(source, str) else source
     reader = csv.reader(stream)
     columns = [name.strip() for name in next(reader, [])]
-    width = len(columns)
 
-    def rows() -> Iterator[tuple[int, Mapping[str | None, str | None]]]:
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue
-            row: dict[str | None, str | None] = dict(zip(columns, values, strict=False))
-            if len(values) > width:
-                row[None] = ",".join(values[width:])
-            yield reader.line_num, row
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for cells in reader:
+            if "".join(cells).strip():
+                yield reader.line_num, cells
 
     return columns, rows()

@@ -1,0 +1,98 @@
+"""SQLite's bulk import drops the records table's indexes for a large import and builds them
+again before the unit of work ends; a rollback brings them back too."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from finance.adapters.sqlalchemy import sqlite_import
+from finance.domain.money import Money
+from finance.domain.records import Record, RecordType
+from finance.domain.roles import Role
+from finance.domain.users import User
+from tests.conftest import Store
+
+NOW = datetime(2026, 5, 17, 8, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def container(sqlite_store: Store) -> Any:
+    container = sqlite_store.container()
+    with container.uow() as uow:
+        uow.users.add(User("o@example.com", "Owner", Role.ADMIN, "hash", date_joined=NOW))
+        uow.commit()
+    return container
+
+
+def made(count: int) -> list[Record]:
+    return [
+        Record(
+            amount=Money.from_cents(100 + n),
+            type=RecordType.INCOME,
+            category=f"Cat {n % 3}",
+            date=date(2026, 1, 1 + n % 28),
+            owner_id=1,
+            created_by=1,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        for n in range(count)
+    ]
+
+
+def schema(container: Any) -> tuple[list[str], int]:
+    """The records table's index definitions, and SQLite's schema version."""
+    with container.engine().connect() as conn:
+        indexes = conn.execute(
+            text("SELECT sql FROM sqlite_master WHERE tbl_name = 'records' AND type = 'index'")
+        ).scalars()
+        version = conn.execute(text("PRAGMA schema_version")).scalar_one()
+        return sorted(i for i in indexes if i), version
+
+
+def counts(container: Any) -> tuple[int, int]:
+    with container.engine().connect() as conn:
+        return (
+            conn.execute(text("SELECT count(*) FROM records")).scalar_one(),
+            conn.execute(text("SELECT count(*) FROM record_audit")).scalar_one(),
+        )
+
+
+@pytest.fixture
+def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_import, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(sqlite_import, "MIN_ROWS_TO_REINDEX", 5)
+
+
+@pytest.mark.usefixtures("small_thresholds")
+def test_a_large_import_rebuilds_the_same_indexes(container: Any) -> None:
+    indexes, version = schema(container)
+    assert len(indexes) == 5
+    with container.uow() as uow:
+        assert uow.records.import_all(made(20)) == 20
+        uow.commit()
+    assert schema(container)[0] == indexes
+    assert schema(container)[1] > version
+    assert counts(container) == (20, 20)
+
+
+@pytest.mark.usefixtures("small_thresholds")
+def test_a_rolled_back_import_leaves_the_indexes_and_no_rows(container: Any) -> None:
+    indexes, version = schema(container)
+    with container.uow() as uow:
+        uow.records.import_all(made(20))
+    assert schema(container) == (indexes, version)
+    assert counts(container) == (0, 0)
+
+
+def test_an_import_smaller_than_the_threshold_keeps_the_indexes(container: Any) -> None:
+    before = schema(container)
+    with container.uow() as uow:
+        uow.records.import_all(made(20))
+        uow.commit()
+    assert schema(container) == before
+    assert counts(container) == (20, 20)
