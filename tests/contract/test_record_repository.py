@@ -143,6 +143,15 @@ FILTERS = [
     RecordFilter(type=RecordType.EXPENSE),
     RecordFilter(category="FOOD"),
     RecordFilter(date_from=date(2026, 1, 31), date_to=date(2026, 2, 1)),
+    RecordFilter(date_from=date(2025, 12, 1), date_to=date(2026, 2, 28)),
+    RecordFilter(date_from=date(2026, 2, 1)),
+    RecordFilter(date_to=date(2026, 1, 31)),
+    RecordFilter(
+        type=RecordType.EXPENSE,
+        category="food",
+        date_from=date(2026, 1, 15),
+        date_to=date(2026, 3, 15),
+    ),
     RecordFilter(min_amount=Decimal("12.30"), max_amount=Decimal("900")),
     RecordFilter(q="food"),
     RecordFilter(q="100%_"),
@@ -193,7 +202,9 @@ def test_deleted_and_owner_scoped_queries(uow: Any, owners: list[int]) -> None:
         deleted = uow.records.find_page(RecordQuery(RecordFilter(), deleted=True), PageRequest())
         mine = uow.records.find_page(RecordQuery(RecordFilter(owner_id=owners[1])), PageRequest())
     assert [r.id for r in deleted.items] == [stored[-1].id]
+    assert deleted.total == 1
     assert {r.id for r in mine.items} == {stored[3].id, stored[4].id}
+    assert mine.total == 2
 
 
 def test_audit_entries_come_back_oldest_first(uow: Any, owners: list[int]) -> None:

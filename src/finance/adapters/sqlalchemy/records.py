@@ -27,13 +27,18 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from finance.adapters.sqlalchemy.sqlite_import import SqliteImport
-from finance.adapters.sqlalchemy.stats import STORED_COLUMNS, TotalsDelta
+from finance.adapters.sqlalchemy.stats import (
+    STORED_COLUMNS,
+    SqlDashboardStatistics,
+    TotalsDelta,
+)
 from finance.adapters.sqlalchemy.tables import (
     UTCDateTime,
     idempotency_keys,
     record_audit,
     records,
 )
+from finance.application.analytics.statistics import DashboardScope
 from finance.application.pagination import Page, PageRequest
 from finance.application.ports import IdempotentResult
 from finance.application.records.filters import KeysetPosition, RecordQuery, search_key
@@ -238,9 +243,7 @@ class SqlRecordRepository:
 
     def find_page(self, query: RecordQuery, page: PageRequest) -> Page[Record]:
         conditions = query_conditions(query)
-        total = self._conn.execute(
-            select(func.count()).select_from(records).where(*conditions)
-        ).scalar_one()
+        total = self._count(query, conditions)
         rows = self._conn.execute(
             select(records)
             .where(*conditions)
@@ -249,6 +252,19 @@ class SqlRecordRepository:
             .offset(page.offset)
         )
         return Page([to_record(r) for r in rows], total, page)
+
+    def _count(self, query: RecordQuery, conditions: list[ColumnElement[bool]]) -> int:
+        """Live records filtered by no more than owner, type, category and dates are counted
+        from the dashboard totals, which sum a few thousand rows where COUNT(*) would visit up
+        to every record; other queries are counted in the records table."""
+        f = query.filter
+        if query.deleted or f.q_key or f.min_cents is not None or f.max_cents is not None:
+            counted: int = self._conn.execute(
+                select(func.count()).select_from(records).where(*conditions)
+            ).scalar_one()
+            return counted
+        scope = DashboardScope(f.owner_id, f.date_from, f.date_to)
+        return SqlDashboardStatistics(self._conn).record_count(scope, f.type, f.category_key)
 
     def find_after(
         self, query: RecordQuery, after: KeysetPosition | None, limit: int

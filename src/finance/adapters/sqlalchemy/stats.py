@@ -174,9 +174,14 @@ class SqlDashboardStatistics:
         self._conn = connection
         self._dialect = connection.dialect.name
 
-    def _cells(self, scope: DashboardScope, type: RecordType | None = None) -> Subquery:
-        """The totals rows that together cover exactly the scope's live records, with a
-        ``month`` column."""
+    def _cells(
+        self,
+        scope: DashboardScope,
+        type: RecordType | None = None,
+        category_key: str | None = None,
+    ) -> Subquery:
+        """The totals rows that together cover exactly the scope's live records (of one type
+        and category, if given), with a ``month`` column."""
         months, day_ranges = split_range(scope.date_from, scope.date_to)
         parts: list[Select[Any]] = []
 
@@ -186,6 +191,8 @@ class SqlDashboardStatistics:
                 conditions.append(table.c.owner_id == scope.owner_id)
             if type is not None:
                 conditions.append(table.c.type == type.value)
+            if category_key is not None:
+                conditions.append(table.c.category_key == category_key)
             return select(
                 month.label("month"),
                 table.c.type,
@@ -221,6 +228,14 @@ class SqlDashboardStatistics:
         income = sums.get(RecordType.INCOME.value, (0, 0))
         expense = sums.get(RecordType.EXPENSE.value, (0, 0))
         return Totals(income[0], expense[0], income[1] + expense[1])
+
+    def record_count(
+        self, scope: DashboardScope, type: RecordType | None, category_key: str | None
+    ) -> int:
+        """How many live records the scope holds, of one type and category if given."""
+        cells = self._cells(scope, type, category_key)
+        total = self._conn.execute(select(func.sum(cells.c.record_count))).scalar_one()
+        return int(total or 0)
 
     def category_totals(
         self, scope: DashboardScope, type: RecordType | None
