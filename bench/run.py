@@ -400,6 +400,12 @@ def report(results: Results) -> str:
         "cost without maintained totals); the endpoints read the totals tables, so a ratio "
         "below 1x is possible there."
     )
+    notes.append(
+        "- SQL for the list rows is COUNT(*) then the page by OFFSET. The endpoints count live "
+        "records filtered by owner, type, category and dates from the same totals tables, so "
+        "page 1 and the filtered list pay only for their page; a deep page in page mode still "
+        "pays for its OFFSET."
+    )
     out += ["", "Notes:", *notes, ""]
     export, imported = results.export, results.imported
     out += [
