@@ -8,6 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -287,6 +288,29 @@ def main(
     app_factory: Callable[..., Any],
     prepare_storage: Callable[[Any, Settings], None],
 ) -> None:
-    settings = settings_factory()
-    container = container_factory(settings)
-    finance(obj=_Context(settings, container, app_factory, prepare_storage))
+    finance(obj=_ContextOnDemand(settings_factory, container_factory, app_factory, prepare_storage))
+
+
+class _ContextOnDemand(_Context):
+    """The settings (reading them may create the instance folder and its key) and the
+    container are made when a command first needs them, so ``finance --help`` writes nothing."""
+
+    def __init__(
+        self,
+        settings_factory: Callable[[], Settings],
+        container_factory: Callable[[Settings], Any],
+        app_factory: Callable[..., Any],
+        prepare_storage: Callable[[Any, Settings], None],
+    ) -> None:
+        self._settings_factory = settings_factory
+        self._container_factory = container_factory
+        self.app_factory = app_factory
+        self.prepare_storage = prepare_storage
+
+    @cached_property
+    def settings(self) -> Settings:  # type: ignore[override]
+        return self._settings_factory()
+
+    @cached_property
+    def container(self) -> Any:
+        return self._container_factory(self.settings)
