@@ -100,9 +100,9 @@ class Container(containers.DeclarativeContainer):
     authenticate_user = providers.Factory(
         AuthenticateUser, uow, password_hasher, login_throttle, clock
     )
-    refresh_session = providers.Factory(RefreshSession, read_uow, token_store)
+    refresh_session = providers.Factory(RefreshSession, read_uow, token_store, clock)
     resolve_session = providers.Factory(ResolveSession, read_uow, token_store)
-    logout = providers.Factory(Logout, token_store)
+    logout = providers.Factory(Logout, token_store, clock)
     get_current_user = providers.Factory(GetCurrentUser, read_uow)
     change_password = providers.Factory(ChangePassword, uow, password_hasher)
 

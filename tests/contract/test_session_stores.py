@@ -13,18 +13,29 @@ T0 = datetime(2026, 5, 1, 12, 0, 0, 250000, tzinfo=UTC)
 
 def test_a_token_is_revoked_once(any_store: Store) -> None:
     tokens = any_store.container().token_store()
+    now = T0 - timedelta(minutes=1)
     assert tokens.is_revoked("a") is False
-    assert tokens.revoke("a", T0) is True
-    assert tokens.revoke("a", T0) is False
+    assert tokens.revoke("a", T0, now) is True
+    assert tokens.revoke("a", T0, now) is False
     assert tokens.is_revoked("a") is True
     assert tokens.is_revoked("b") is False
-    assert tokens.revoke("b", T0 + timedelta(days=7)) is True
+    assert tokens.revoke("b", T0 + timedelta(days=7), now) is True
+
+
+def test_revoking_forgets_the_ids_of_expired_tokens(any_store: Store) -> None:
+    tokens = any_store.container().token_store()
+    tokens.revoke("expires-first", T0, T0 - timedelta(hours=1))
+    tokens.revoke("expires-later", T0 + timedelta(hours=2), T0 - timedelta(hours=1))
+    assert tokens.revoke("new", T0 + timedelta(hours=3), T0 + timedelta(seconds=1)) is True
+    assert tokens.is_revoked("expires-first") is False
+    assert tokens.is_revoked("expires-later") is True
+    assert tokens.is_revoked("new") is True
 
 
 def test_revocations_are_shared_by_every_container_on_the_same_storage(any_store: Store) -> None:
     if any_store.name == "memory":
         pytest.skip("the memory store lives in one container")
-    any_store.container().token_store().revoke("shared", T0)
+    any_store.container().token_store().revoke("shared", T0, T0 - timedelta(minutes=1))
     assert any_store.container().token_store().is_revoked("shared") is True
 
 

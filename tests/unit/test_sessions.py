@@ -198,7 +198,7 @@ def test_resolve_session_refuses_a_revoked_token(
 ) -> None:
     user = users.add()
     claims = claims_for(user, clock)
-    tokens.revoke(claims.jti, claims.expires_at)
+    tokens.revoke(claims.jti, claims.expires_at, clock.now())
     with pytest.raises(Unauthenticated):
         ResolveSession(uow, tokens).execute(claims)
 
@@ -233,7 +233,7 @@ def test_tokens_issued_before_a_role_status_or_password_change_stop_working(
     with pytest.raises(Unauthenticated):
         ResolveSession(uow, tokens).execute(claims)
     with pytest.raises(Unauthenticated):
-        RefreshSession(uow, tokens).execute(claims)
+        RefreshSession(uow, tokens, clock).execute(claims)
 
 
 def test_a_rename_keeps_sessions(
@@ -254,10 +254,10 @@ def test_a_refresh_token_refreshes_once(
 ) -> None:
     user = users.add()
     claims = claims_for(user, clock)
-    assert RefreshSession(uow, tokens).execute(claims).id == user.id
+    assert RefreshSession(uow, tokens, clock).execute(claims).id == user.id
     assert tokens.is_revoked(claims.jti)
     with pytest.raises(Unauthenticated):
-        RefreshSession(uow, tokens).execute(claims)
+        RefreshSession(uow, tokens, clock).execute(claims)
 
 
 def test_refresh_refuses_an_inactive_user_and_does_not_spend_the_token(
@@ -270,7 +270,7 @@ def test_refresh_refuses_an_inactive_user_and_does_not_spend_the_token(
     user = users.add()
     DeactivateUser(uow).execute(DeactivateUserRequest(admin_actor, user.id or 0))
     with pytest.raises(Unauthenticated):
-        RefreshSession(uow, tokens).execute(
+        RefreshSession(uow, tokens, clock).execute(
             TokenClaims(user.id or 0, user.token_version + 1, "jti", clock.now())
         )
     assert not tokens.is_revoked("jti")
@@ -281,7 +281,7 @@ def test_logout_revokes_every_given_token(
 ) -> None:
     user = users.add()
     access, refresh = claims_for(user, clock, "access"), claims_for(user, clock, "refresh")
-    Logout(tokens).execute(LogoutRequest(users.actor(user), (access, refresh)))
+    Logout(tokens, clock).execute(LogoutRequest(users.actor(user), (access, refresh)))
     assert tokens.is_revoked("access") and tokens.is_revoked("refresh")
 
 
@@ -291,7 +291,7 @@ def test_logout_refuses_someone_elses_token_and_revokes_nothing(
     user, other = users.add(), users.add()
     mine, theirs = claims_for(user, clock, "mine"), claims_for(other, clock, "theirs")
     with pytest.raises(InvalidValue):
-        Logout(tokens).execute(LogoutRequest(users.actor(user), (mine, theirs)))
+        Logout(tokens, clock).execute(LogoutRequest(users.actor(user), (mine, theirs)))
     assert not tokens.is_revoked("mine") and not tokens.is_revoked("theirs")
 
 

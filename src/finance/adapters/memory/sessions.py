@@ -11,11 +11,14 @@ class MemoryTokenStore:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
 
-    def revoke(self, jti: str, expires_at: datetime) -> bool:
+    def revoke(self, jti: str, expires_at: datetime, now: datetime) -> bool:
         with self._store.lock:
-            if jti in self._store.revoked_tokens:
+            revoked = self._store.revoked_tokens
+            for expired in [j for j, at in revoked.items() if at < now]:
+                del revoked[expired]
+            if jti in revoked:
                 return False
-            self._store.revoked_tokens[jti] = expires_at
+            revoked[jti] = expires_at
             return True
 
     def is_revoked(self, jti: str) -> bool:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from finance.application.authorization import Actor
 from finance.application.errors import Unauthenticated
-from finance.application.ports import TokenStore, UnitOfWork
+from finance.application.ports import Clock, TokenStore, UnitOfWork
 from finance.domain.errors import InvalidValue
 from finance.domain.users import User
 
@@ -50,13 +50,14 @@ class RefreshSession:
     """A refresh token is good for one refresh: it is revoked as it is used, and using it again
     fails."""
 
-    def __init__(self, uow: UnitOfWork, tokens: TokenStore) -> None:
+    def __init__(self, uow: UnitOfWork, tokens: TokenStore, clock: Clock) -> None:
         self._uow = uow
         self._tokens = tokens
+        self._clock = clock
 
     def execute(self, claims: TokenClaims) -> User:
         user = _current_user(self._uow, claims)
-        if not self._tokens.revoke(claims.jti, claims.expires_at):
+        if not self._tokens.revoke(claims.jti, claims.expires_at, self._clock.now()):
             raise Unauthenticated("Token has been revoked.")
         return user
 
@@ -70,11 +71,13 @@ class LogoutRequest:
 class Logout:
     """Logging out revokes the access token in use and, if given, the caller's refresh token."""
 
-    def __init__(self, tokens: TokenStore) -> None:
+    def __init__(self, tokens: TokenStore, clock: Clock) -> None:
         self._tokens = tokens
+        self._clock = clock
 
     def execute(self, request: LogoutRequest) -> None:
         if any(claims.user_id != request.actor.user_id for claims in request.tokens):
             raise InvalidValue("refresh", "Token does not belong to the caller.")
+        now = self._clock.now()
         for claims in request.tokens:
-            self._tokens.revoke(claims.jti, claims.expires_at)
+            self._tokens.revoke(claims.jti, claims.expires_at, now)
