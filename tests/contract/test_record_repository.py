@@ -281,3 +281,29 @@ def test_import_all_stores_each_record_with_its_imported_entry(
         ]
     report = any_store.container().verify_statistics().execute(VerifyStatisticsRequest())
     assert report.differences == []
+
+
+def test_imported_and_added_records_page_together_by_a_shared_whole_second(
+    uow: Any, owners: list[int]
+) -> None:
+    whole_second = NOW.replace(microsecond=0)
+    made = [
+        new_record(owners[0], created_at=whole_second, updated_at=whole_second) for _ in range(4)
+    ]
+    add(uow, made[0])
+    with uow:
+        uow.records.import_all(made[1:3])
+        uow.records.add_many([made[3]])
+        uow.commit()
+    query = RecordQuery(RecordFilter(ordering=Ordering.CREATED_AT))
+    with uow:
+        everything = [r.id for r in uow.records.find_page(query, PageRequest(1, 100)).items]
+        walked: list[int | None] = []
+        after = None
+        while batch := uow.records.find_after(query, after, 1):
+            walked += [r.id for r in batch]
+            after = KeysetPosition(whole_second, batch[-1].id or 0)
+        entries = [e.at for r in everything for e in uow.audit.for_record(r or 0)]
+    assert len(everything) == 4
+    assert walked == everything
+    assert entries == [whole_second, whole_second]

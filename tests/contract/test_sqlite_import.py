@@ -1,15 +1,19 @@
 """SQLite's bulk import drops the records table's indexes for a large import and builds them
-again before the unit of work ends; a rollback brings them back too."""
+again before the unit of work ends; a rollback brings them back too. Migration 0004 mends the
+times that bulk inserts used to store without microseconds."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from finance.adapters.sqlalchemy import sqlite_import
+from finance.adapters.sqlalchemy.engine import build_engine
+from finance.adapters.sqlalchemy.schema import upgrade_database
 from finance.domain.money import Money
 from finance.domain.records import Record, RecordType
 from finance.domain.roles import Role
@@ -96,3 +100,43 @@ def test_an_import_smaller_than_the_threshold_keeps_the_indexes(container: Any) 
         uow.commit()
     assert schema(container) == before
     assert counts(container) == (20, 20)
+
+
+def test_migration_0004_gives_whole_second_times_their_microseconds(tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade_database(engine, "0003")
+    short, full = "2026-05-17 08:30:00", "2026-05-17 08:30:00.250000"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, name, role, password_hash, is_active,"
+                " token_version, date_joined) VALUES (1, 'o@example.com', 'O', 'admin', 'h', 1,"
+                " 1, :full)"
+            ),
+            {"full": full},
+        )
+        for record_id, moment in ((1, short), (2, full)):
+            conn.execute(
+                text(
+                    "INSERT INTO records VALUES (:id, 1, 1, 100, 'income', 'Pay', 'pay', '',"
+                    " 'pay\x1f', '2026-05-01', :at, :at, 1, 1, :at)"
+                ),
+                {"id": record_id, "at": moment},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO record_audit (record_id, at, actor_id, action, changes)"
+                    " VALUES (:id, :at, 1, 'imported', '{}')"
+                ),
+                {"id": record_id, "at": moment},
+            )
+    upgrade_database(engine)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT r.created_at, r.updated_at, r.deleted_at, a.at FROM records r"
+                " JOIN record_audit a ON a.record_id = r.id ORDER BY r.id"
+            )
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in stored] == [(short + ".000000",) * 4, (full,) * 4]

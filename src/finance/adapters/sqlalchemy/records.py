@@ -143,9 +143,9 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
 
 
 def _bind(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
-    """The column's bind processor; for dates and datetimes, which repeat a lot in a batch
-    (an import stamps every row with one time), remembering each value's result."""
-    process = column.type.bind_processor(dialect)
+    """The column's bind processor for this database (for times: text with microseconds);
+    for dates and times, which repeat a lot in a batch, remembering each value's result."""
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
     if process is None or not isinstance(column.type, Date | DateTime | UTCDateTime):
         return process
     seen: dict[Any, Any] = {}
@@ -256,7 +256,8 @@ class SqlRecordRepository:
     def _count(self, query: RecordQuery, conditions: list[ColumnElement[bool]]) -> int:
         """Live records filtered by no more than owner, type, category and dates are counted
         from the dashboard totals, which sum a few thousand rows where COUNT(*) would visit up
-        to every record; other queries are counted in the records table."""
+        to every record; other queries are counted in the records table. (The totals move
+        when the unit of work commits, so count before writing, as every use case does.)"""
         f = query.filter
         if query.deleted or f.q_key or f.min_cents is not None or f.max_cents is not None:
             counted: int = self._conn.execute(

@@ -44,10 +44,14 @@ FROM records WHERE id BETWEEN ? AND ? ORDER BY id
 
 
 class SqliteImport:
+    """One import into the records table, in the connection's open write transaction."""
+
     def __init__(self, connection: Connection, totals: TotalsDelta) -> None:
         self._conn = connection
         self._totals = totals
-        self._moment = records.c.created_at.type.bind_processor(connection.dialect)
+        dialect = connection.dialect
+        self._date_text = records.c.date.type.dialect_impl(dialect).bind_processor(dialect)
+        self._moment_text = records.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
         self._texts: dict[Any, str] = {}
         self._keys: dict[str, str] = {}
 
@@ -55,7 +59,7 @@ class SqliteImport:
         conn = self._conn
         statement = insert(records).compile(dialect=conn.dialect, column_keys=_COLUMNS)
         assert list(statement.positiontup or []) == _COLUMNS
-        held: int = conn.execute(select(func.count()).select_from(records)).scalar_one()
+        held: int | None = None
         first: int = conn.execute(select(func.coalesce(func.max(records.c.id), 0))).scalar_one() + 1
         next_id = first
         dropped: list[str] = []
@@ -66,11 +70,20 @@ class SqliteImport:
             conn.exec_driver_sql(_AUDIT_IMPORTED, (AuditAction.IMPORTED.value, next_id, last))
             next_id = last + 1
             imported = next_id - first
-            if not dropped and imported >= max(held, MIN_ROWS_TO_REINDEX):
-                dropped = _drop_secondary_indexes(conn)
+            if not dropped and imported >= MIN_ROWS_TO_REINDEX:
+                if held is None:
+                    held = self._rows_before(first)
+                if imported >= held:
+                    dropped = _drop_secondary_indexes(conn)
         for create in dropped:
             conn.exec_driver_sql(create)
         return next_id - first
+
+    def _rows_before(self, first_id: int) -> int:
+        counted: int = self._conn.execute(
+            select(func.count()).select_from(records).where(records.c.id < first_id)
+        ).scalar_one()
+        return counted
 
     def _rows(self, new: Iterator[Record], first_id: int) -> list[tuple[Any, ...]]:
         """Each record as the INSERT's parameters, in ``_COLUMNS`` order, noting it in the
@@ -107,16 +120,13 @@ class SqliteImport:
         return rows
 
     def _text(self, value: date | datetime) -> str:
-        """A date or time as stored in SQLite: UTC without offset, in the ISO spelling of
-        sqlite3's adapters, which SQLAlchemy's SQLite dialect reads back."""
+        """A date or time as SQLAlchemy's SQLite dialect stores it (times in UTC, always with
+        microseconds, so that stored times compare as text)."""
         stored = self._texts.get(value)
         if stored is None:
-            if isinstance(value, datetime):
-                assert self._moment is not None
-                stored = self._moment(value).isoformat(" ")
-            else:
-                stored = value.isoformat()
-            self._texts[value] = stored
+            process = self._moment_text if isinstance(value, datetime) else self._date_text
+            assert process is not None
+            stored = self._texts[value] = process(value)
         return stored
 
 
