@@ -57,8 +57,10 @@ class Money:
         whole, decimals = plain.groups("")
         if len(decimals) > 2:
             raise InvalidValue(field, "Must have at most two decimal places.")
-        if len(whole) > _MAX_WHOLE_DIGITS and len(whole.lstrip("0")) > _MAX_WHOLE_DIGITS:
-            raise InvalidValue(field, _TOO_LARGE)
+        if len(whole) > _MAX_WHOLE_DIGITS:
+            whole = whole.lstrip("0")
+            if len(whole) > _MAX_WHOLE_DIGITS:
+                raise InvalidValue(field, _TOO_LARGE)
         cents = int(whole + decimals + "0" * (2 - len(decimals)))
         if cents <= 0:
             raise InvalidValue(field, "Must be greater than zero.")
