@@ -22,7 +22,9 @@ def test_a_token_is_revoked_once(any_store: Store) -> None:
     assert tokens.revoke("b", T0 + timedelta(days=7), now) is True
 
 
-def test_revoking_forgets_the_ids_of_expired_tokens(any_store: Store) -> None:
+def test_revoking_forgets_the_ids_of_tokens_expired_before_the_given_time(
+    any_store: Store,
+) -> None:
     tokens = any_store.container().token_store()
     tokens.revoke("expires-first", T0, T0 - timedelta(hours=1))
     tokens.revoke("expires-later", T0 + timedelta(hours=2), T0 - timedelta(hours=1))

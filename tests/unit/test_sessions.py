@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -258,6 +259,21 @@ def test_a_refresh_token_refreshes_once(
     assert tokens.is_revoked(claims.jti)
     with pytest.raises(Unauthenticated):
         RefreshSession(uow, tokens, clock).execute(claims)
+
+
+def test_a_spent_refresh_token_stays_spent_just_after_it_expires(
+    uow: MemoryUnitOfWork, tokens: MemoryTokenStore, clock: FakeClock, users: Users
+) -> None:
+    user = users.add()
+    claims = replace(claims_for(user, clock), expires_at=clock.now() + timedelta(seconds=1))
+    RefreshSession(uow, tokens, clock).execute(claims)
+    clock.advance(seconds=5)
+    with pytest.raises(Unauthenticated):
+        RefreshSession(uow, tokens, clock).execute(claims)
+    clock.advance(hours=2)
+    later = claims_for(user, clock, jti="jti-2")
+    Logout(tokens, clock).execute(LogoutRequest(users.actor(user), (later,)))
+    assert not tokens.is_revoked(claims.jti)
 
 
 def test_refresh_refuses_an_inactive_user_and_does_not_spend_the_token(

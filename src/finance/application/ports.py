@@ -151,9 +151,9 @@ class UnitOfWork(Protocol):
 class TokenStore(Protocol):
     """Revoked token ids, shared by every worker and instance."""
 
-    def revoke(self, jti: str, expires_at: datetime, now: datetime) -> bool:
+    def revoke(self, jti: str, expires_at: datetime, forget_before: datetime) -> bool:
         """Mark ``jti`` revoked; False if it already was (so a refresh token is used once).
-        Ids of tokens expired by ``now`` are forgotten: their expiry refuses them anyway."""
+        The ids of tokens that expired before ``forget_before`` are dropped."""
         ...
 
     def is_revoked(self, jti: str) -> bool: ...

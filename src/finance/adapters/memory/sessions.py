@@ -11,10 +11,10 @@ class MemoryTokenStore:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
 
-    def revoke(self, jti: str, expires_at: datetime, now: datetime) -> bool:
+    def revoke(self, jti: str, expires_at: datetime, forget_before: datetime) -> bool:
         with self._store.lock:
             revoked = self._store.revoked_tokens
-            for expired in [j for j, at in revoked.items() if at < now]:
+            for expired in [j for j, at in revoked.items() if at < forget_before]:
                 del revoked[expired]
             if jti in revoked:
                 return False

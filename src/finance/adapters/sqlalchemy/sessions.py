@@ -17,10 +17,11 @@ class SqlTokenStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def revoke(self, jti: str, expires_at: datetime, now: datetime) -> bool:
+    def revoke(self, jti: str, expires_at: datetime, forget_before: datetime) -> bool:
         try:
             with self._engine.begin() as conn:
-                conn.execute(delete(revoked_tokens).where(revoked_tokens.c.expires_at < now))
+                forgotten = revoked_tokens.c.expires_at < forget_before
+                conn.execute(delete(revoked_tokens).where(forgotten))
                 conn.execute(insert(revoked_tokens).values(jti=jti, expires_at=expires_at))
         except IntegrityError:
             return False

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from finance.application.authorization import Actor
 from finance.application.errors import Unauthenticated
 from finance.application.ports import Clock, TokenStore, UnitOfWork
 from finance.domain.errors import InvalidValue
 from finance.domain.users import User
+
+#: How long a revoked token's id is kept after the token expires: its expiry refuses it from
+#: then on, and the margin covers clocks that disagree a little.
+KEEP_REVOKED_AFTER_EXPIRY = timedelta(hours=1)
+
+
+def _forget_before(clock: Clock) -> datetime:
+    return clock.now() - KEEP_REVOKED_AFTER_EXPIRY
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,7 @@ class RefreshSession:
 
     def execute(self, claims: TokenClaims) -> User:
         user = _current_user(self._uow, claims)
-        if not self._tokens.revoke(claims.jti, claims.expires_at, self._clock.now()):
+        if not self._tokens.revoke(claims.jti, claims.expires_at, _forget_before(self._clock)):
             raise Unauthenticated("Token has been revoked.")
         return user
 
@@ -78,6 +86,6 @@ class Logout:
     def execute(self, request: LogoutRequest) -> None:
         if any(claims.user_id != request.actor.user_id for claims in request.tokens):
             raise InvalidValue("refresh", "Token does not belong to the caller.")
-        now = self._clock.now()
+        forget_before = _forget_before(self._clock)
         for claims in request.tokens:
-            self._tokens.revoke(claims.jti, claims.expires_at, now)
+            self._tokens.revoke(claims.jti, claims.expires_at, forget_before)
