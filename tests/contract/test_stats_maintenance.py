@@ -107,7 +107,7 @@ def seed(container: Any) -> int:
 
 
 def verify(store: Store, container: Any, *args: str) -> Any:
-    context = cli_module._Context(store.settings, container, create_app, prepare_storage)
+    context = cli_module._Context.of(store.settings, container, create_app, prepare_storage)
     return CliRunner().invoke(cli_module.finance, ["stats", "verify", *args], obj=context)
 
 

@@ -30,7 +30,7 @@ def container(sqlite_store: Store) -> Container:
 @pytest.fixture
 def run(sqlite_store: Store, container: Container) -> Any:
     def invoke(*args: str) -> Result:
-        context = _Context(sqlite_store.settings, container, create_app, prepare_storage)
+        context = _Context.of(sqlite_store.settings, container, create_app, prepare_storage)
         return CliRunner().invoke(finance, list(args), obj=context, catch_exceptions=False)
 
     return invoke

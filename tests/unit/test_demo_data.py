@@ -134,7 +134,7 @@ def test_a_second_run_reuses_the_demo_users() -> None:
 
 def test_the_command_fills_a_sqlite_database(sqlite_store: Store) -> None:
     container = sqlite_store.container()
-    context = _Context(sqlite_store.settings, container, create_app, prepare_storage)
+    context = _Context.of(sqlite_store.settings, container, create_app, prepare_storage)
     args = [
         "demo-data",
         "--records",
@@ -162,6 +162,8 @@ def test_the_command_fills_a_sqlite_database(sqlite_store: Store) -> None:
 
 @pytest.mark.parametrize("args", [["--records", "-1"], ["--users", "0"], ["--until", "May"]])
 def test_the_command_refuses_bad_options(sqlite_store: Store, args: list[str]) -> None:
-    context = _Context(sqlite_store.settings, sqlite_store.container(), create_app, prepare_storage)
+    context = _Context.of(
+        sqlite_store.settings, sqlite_store.container(), create_app, prepare_storage
+    )
     result = CliRunner().invoke(finance, ["demo-data", *args], obj=context)
     assert result.exit_code == 2

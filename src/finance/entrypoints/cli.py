@@ -35,17 +35,40 @@ if TYPE_CHECKING:
 
 
 class _Context:
+    """What the commands share. The settings (reading them may create the instance folder and
+    its key) and the container are made when a command first needs them, so ``finance --help``
+    writes nothing."""
+
     def __init__(
         self,
+        settings_factory: Callable[[], Settings],
+        container_factory: Callable[[Settings], Any],
+        app_factory: Callable[..., Any],
+        prepare_storage: Callable[[Any, Settings], None],
+    ) -> None:
+        self._settings_factory = settings_factory
+        self._container_factory = container_factory
+        self.app_factory = app_factory
+        self.prepare_storage = prepare_storage
+
+    @classmethod
+    def of(
+        cls,
         settings: Settings,
         container: Any,
         app_factory: Callable[..., Any],
         prepare_storage: Callable[[Any, Settings], None],
-    ) -> None:
-        self.settings = settings
-        self.container = container
-        self.app_factory = app_factory
-        self.prepare_storage = prepare_storage
+    ) -> _Context:
+        """A context over settings and a container already made (tests use it)."""
+        return cls(lambda: settings, lambda _: container, app_factory, prepare_storage)
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self._settings_factory()
+
+    @cached_property
+    def container(self) -> Any:
+        return self._container_factory(self.settings)
 
 
 @click.group()
@@ -288,29 +311,4 @@ def main(
     app_factory: Callable[..., Any],
     prepare_storage: Callable[[Any, Settings], None],
 ) -> None:
-    finance(obj=_ContextOnDemand(settings_factory, container_factory, app_factory, prepare_storage))
-
-
-class _ContextOnDemand(_Context):
-    """The settings (reading them may create the instance folder and its key) and the
-    container are made when a command first needs them, so ``finance --help`` writes nothing."""
-
-    def __init__(
-        self,
-        settings_factory: Callable[[], Settings],
-        container_factory: Callable[[Settings], Any],
-        app_factory: Callable[..., Any],
-        prepare_storage: Callable[[Any, Settings], None],
-    ) -> None:
-        self._settings_factory = settings_factory
-        self._container_factory = container_factory
-        self.app_factory = app_factory
-        self.prepare_storage = prepare_storage
-
-    @cached_property
-    def settings(self) -> Settings:  # type: ignore[override]
-        return self._settings_factory()
-
-    @cached_property
-    def container(self) -> Any:
-        return self._container_factory(self.settings)
+    finance(obj=_Context(settings_factory, container_factory, app_factory, prepare_storage))
