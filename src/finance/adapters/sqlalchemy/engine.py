@@ -9,6 +9,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 WRITE_OPTION = "finance_write"
+WRITE_CACHE_KIB = 65536
+READ_CACHE_KIB = 8192
 #: SQLite's own lower() folds ASCII only; this one folds like Python, so "élodie" finds "Élodie".
 SQLITE_LOWER = "finance_lower"
 
@@ -40,12 +42,14 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        # 64 MiB of page cache (allocated as used): bulk writes keep their index pages in memory.
-        cursor.execute("PRAGMA cache_size=-65536")
         cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        # Page cache (allocated as used): bulk writes keep their index pages in memory, while
+        # reads, which may scan a million rows for an export, keep a worker's memory flat.
+        cache_kib = WRITE_CACHE_KIB if immediate else READ_CACHE_KIB
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{cache_kib}")
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
