@@ -13,6 +13,7 @@ from dependency_injector import containers, providers
 from flask import Flask
 
 from finance.adapters.clock import SystemClock
+from finance.adapters.memory.records import MemoryRecordStream
 from finance.adapters.memory.sessions import (
     MemoryHealthProbe,
     MemoryLoginThrottle,
@@ -22,6 +23,7 @@ from finance.adapters.memory.store import MemoryStore
 from finance.adapters.memory.unit_of_work import MemoryUnitOfWork
 from finance.adapters.security import Argon2PasswordHasher
 from finance.adapters.sqlalchemy.engine import build_engine
+from finance.adapters.sqlalchemy.records import SqlRecordStream
 from finance.adapters.sqlalchemy.schema import pending_migrations, upgrade_database
 from finance.adapters.sqlalchemy.sessions import SqlHealthProbe, SqlLoginThrottle, SqlTokenStore
 from finance.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
@@ -89,6 +91,11 @@ class Container(containers.DeclarativeContainer):
         sql=providers.Singleton(SqlLoginThrottle, engine),
         memory=providers.Singleton(MemoryLoginThrottle, memory_store),
     )
+    record_stream = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlRecordStream, engine),
+        memory=providers.Singleton(MemoryRecordStream, memory_store),
+    )
     health_probe = providers.Selector(
         config.storage,
         sql=providers.Singleton(SqlHealthProbe, engine),
@@ -124,7 +131,7 @@ class Container(containers.DeclarativeContainer):
     delete_record = providers.Factory(DeleteRecord, uow, clock)
     restore_record = providers.Factory(RestoreRecord, uow, clock)
     record_history = providers.Factory(RecordHistory, read_uow)
-    export_records = providers.Factory(ExportRecords, read_uow)
+    export_records = providers.Factory(ExportRecords, record_stream)
     import_records = providers.Factory(ImportRecords, uow, clock)
     import_records_as = providers.Factory(ImportRecordsAs, uow, clock)
 

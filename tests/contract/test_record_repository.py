@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from finance.application.analytics.verify_statistics import VerifyStatisticsRequest
 from finance.application.pagination import PageRequest
@@ -23,7 +24,7 @@ from finance.domain.money import Money
 from finance.domain.records import AuditAction, AuditEntry, Record, RecordType
 from finance.domain.roles import Role
 from finance.domain.users import User
-from tests.conftest import Store
+from tests.conftest import Store, requires_postgres
 
 NOW = datetime(2026, 5, 17, 8, 30, 15, 123456, tzinfo=UTC)
 
@@ -40,17 +41,16 @@ def uow(any_store: Store) -> Any:
     return any_store.container().uow()
 
 
+def add_user(uow: Any, email: str) -> int:
+    with uow:
+        user = uow.users.add(User(email, "Owner", Role.VIEWER, "hash", date_joined=NOW))
+        uow.commit()
+    return int(user.id)
+
+
 @pytest.fixture
 def owners(uow: Any) -> list[int]:
-    ids = []
-    with uow:
-        for n in range(2):
-            user = uow.users.add(
-                User(f"o{n}@example.com", "Owner", Role.VIEWER, "hash", date_joined=NOW)
-            )
-            ids.append(user.id)
-        uow.commit()
-    return ids
+    return [add_user(uow, f"o{n}@example.com") for n in range(2)]
 
 
 def new_record(owner: int, **changes: Any) -> Record:
@@ -307,3 +307,39 @@ def test_imported_and_added_records_page_together_by_a_shared_whole_second(
     assert len(everything) == 4
     assert walked == everything
     assert entries == [whole_second, whole_second]
+
+
+def test_the_stream_reads_each_query_in_its_order(any_store: Store) -> None:
+    container = any_store.container()
+    uow = container.uow()
+    owners = [add_user(uow, f"s{n}@example.com") for n in range(2)]
+    stored = _seed(uow, owners)
+    stream = container.record_stream()
+    for flt in [*FILTERS, RecordFilter(owner_id=owners[1])]:
+        query = RecordQuery(flt)
+        with uow:
+            expected = uow.records.find_page(query, PageRequest(1, 100)).items
+        streamed = list(stream.read(query))
+        assert [r.id for r in streamed] == [r.id for r in expected], flt
+    deleted = list(stream.read(RecordQuery(RecordFilter(), deleted=True)))
+    assert [r.id for r in deleted] == [stored[-1].id]
+    assert_same(deleted[0], stored[-1])
+
+
+@requires_postgres
+def test_on_postgresql_the_stream_uses_a_server_side_cursor(postgres_store: Store) -> None:
+    container = postgres_store.container()
+    with container.uow() as uow:
+        owner = uow.users.add(User("o@example.com", "O", Role.VIEWER, "hash", date_joined=NOW))
+        uow.records.add(new_record(owner.id))
+        uow.commit()
+    cursors: list[type] = []
+
+    def note(_conn: Any, cursor: Any, *_: Any) -> None:
+        cursors.append(type(cursor))
+
+    event.listen(container.engine(), "before_cursor_execute", note)
+    records = list(container.record_stream().read(RecordQuery(RecordFilter())))
+    event.remove(container.engine(), "before_cursor_execute", note)
+    assert len(records) == 1
+    assert [c.__name__ for c in cursors] == ["ServerCursor"]

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from finance.adapters.sqlalchemy import records as sql_records
 from finance.adapters.sqlalchemy import sqlite_import
-from finance.application.records import export_records
 from finance.entrypoints.http.csv_io import EXPORT_COLUMNS
 from tests.conftest import ADMIN_EMAIL, Api, Factory, Store, build_test_app, ensure_admin, login
 from tests.http.assertions import assert_error
@@ -329,7 +329,7 @@ def test_export_applies_the_filters_and_ordering_of_the_list(admin: Api) -> None
 def test_export_streams_every_record_across_batches(
     admin: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(export_records, "BATCH_SIZE", 7)
+    monkeypatch.setattr(sql_records, "STREAM_BATCH_SIZE", 7)
     text = HEADER + "".join(
         f"2026-01-{1 + i % 3:02d},expense,Food,{i + 1}.00,,\r\n" for i in range(50)
     )

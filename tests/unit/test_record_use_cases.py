@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from finance.adapters.memory.records import MemoryRecordStream
+from finance.adapters.memory.store import MemoryStore
 from finance.adapters.memory.unit_of_work import MemoryUnitOfWork
 from finance.application.authorization import Actor
 from finance.application.errors import Conflict, Forbidden, NotFound, PreconditionFailed
@@ -272,11 +274,13 @@ def test_import_is_all_or_nothing_and_reports_each_bad_row(
     assert [e.action.value for e in history] == ["imported"]
 
 
-def test_export_follows_scope_and_filters(records: Records, users: Users) -> None:
+def test_export_follows_scope_and_filters(
+    records: Records, users: Users, store: MemoryStore
+) -> None:
     viewer = users.actor(users.add(Role.VIEWER))
     mine = [records.create(owner_id=viewer.user_id, date=date(2026, 1, d)) for d in (1, 2, 3)]
     records.create()
-    export = ExportRecords(records.uow, batch_size=2)
+    export = ExportRecords(MemoryRecordStream(store))
     got = list(export.execute(ExportRecordsRequest(viewer, RecordFilter())))
     assert [r.id for r in got] == [r.id for r in reversed(mine)]
     assert len(list(export.execute(ExportRecordsRequest(records.admin, RecordFilter())))) == 4

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -146,6 +146,13 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+
+class RecordStream(Protocol):
+    def read(self, query: RecordQuery) -> Iterator[Record]:
+        """Every record of the query in its order, read as the caller iterates, from a
+        server-side cursor in a read transaction of its own that ends with the iteration."""
+        ...
 
 
 class TokenStore(Protocol):

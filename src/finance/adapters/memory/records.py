@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 
-from finance.adapters.memory.store import MemoryTransaction
+from finance.adapters.memory.store import MemoryStore, MemoryTransaction
 from finance.application.pagination import Page, PageRequest
 from finance.application.ports import IdempotentResult
 from finance.application.records.filters import KeysetPosition, RecordQuery, sort_value
@@ -72,6 +72,17 @@ class MemoryRecordRepository:
 
             found = [r for r in found if follows(r)]
         return [replace(r) for r in found[:limit]]
+
+
+class MemoryRecordStream:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def read(self, query: RecordQuery) -> Iterator[Record]:
+        """A copy taken under the store's lock, so other units of work go on meanwhile."""
+        with self._store.lock:
+            found = [replace(r) for r in matching(self._store.records, query)]
+        yield from found
 
 
 class MemoryAuditLog:

@@ -3,7 +3,7 @@ keyset paging all happen in the database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from itertools import islice
 from operator import itemgetter
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Engine,
     Table,
     delete,
     func,
@@ -46,6 +47,7 @@ from finance.domain.money import Money
 from finance.domain.records import AuditAction, AuditEntry, Record, RecordType, category_key
 
 IMPORT_CHUNK_SIZE = 2000
+STREAM_BATCH_SIZE = 1000
 _SORT_COLUMNS = {
     "date": records.c.date,
     "amount": records.c.amount_cents,
@@ -285,6 +287,23 @@ class SqlRecordRepository:
             select(records).where(*conditions).order_by(*_order_by(query)).limit(limit)
         )
         return [to_record(r) for r in rows]
+
+
+class SqlRecordStream:
+    """Reads through a server-side cursor: psycopg's named cursor on PostgreSQL; on SQLite the
+    cursor steps through the rows as they are fetched. Either way rows arrive a batch at a
+    time and the read transaction lasts as long as the iteration."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def read(self, query: RecordQuery) -> Iterator[Record]:
+        statement = select(records).where(*query_conditions(query)).order_by(*_order_by(query))
+        with self._engine.connect() as conn:
+            # yield_per also sets stream_results: a server-side cursor where the driver has one.
+            streamed = conn.execution_options(yield_per=STREAM_BATCH_SIZE)
+            for row in streamed.execute(statement):
+                yield to_record(row)
 
 
 class SqlAuditLog:
