@@ -70,9 +70,10 @@ def free_port() -> int:
         return port
 
 
-def run_cli(env: dict[str, str], *args: str) -> str:
+def run_cli(env: dict[str, str], *args: str, cwd: Path | None = None) -> str:
     result = subprocess.run(
         [str(BIN / "finance"), *args],
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
