@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from finance.adapters.sqlalchemy.engine import WRITE_OPTION
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -21,8 +23,10 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade_database(engine: Engine, revision: str = "head") -> None:
+    """Migrate in one writing transaction (on SQLite, ``BEGIN IMMEDIATE`` and the write cache)."""
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    connection = engine.connect().execution_options(**{WRITE_OPTION: True})
+    with connection, connection.begin():
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
