@@ -343,3 +343,23 @@ def test_on_postgresql_the_stream_uses_a_server_side_cursor(postgres_store: Stor
     event.remove(container.engine(), "before_cursor_execute", note)
     assert len(records) == 1
     assert [c.__name__ for c in cursors] == ["ServerCursor"]
+
+
+def test_a_stream_gives_its_connection_back_when_closed_early_or_read_out(
+    any_store: Store,
+) -> None:
+    if any_store.name == "memory":
+        pytest.skip("the memory store has no connections")
+    container = any_store.container()
+    uow = container.uow()
+    owner = add_user(uow, "s@example.com")
+    add(uow, *[new_record(owner) for _ in range(3)])
+    pool = container.engine().pool
+    query = RecordQuery(RecordFilter())
+    opened = container.record_stream().read(query)
+    assert pool.checkedout() == 1
+    next(opened)
+    opened.close()
+    assert pool.checkedout() == 0
+    assert len(list(container.record_stream().read(query))) == 3
+    assert pool.checkedout() == 0

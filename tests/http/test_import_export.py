@@ -352,3 +352,22 @@ def test_an_export_imports_again_as_new_records(admin: Api) -> None:
     assert [(r["date"], r["category"], r["amount"], r["description"]) for r in copies] == [
         (first["date"], "Food", "12.50", "Lunch")
     ]
+
+
+def test_an_export_closed_early_ends_its_read(admin: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = "".join(f"2026-01-05,expense,Food,{n}.00,,\r\n" for n in range(1, 1201))
+    assert send_csv(admin, HEADER + rows).status_code == 201
+    closed: list[object] = []
+    close = sql_records._OpenRecords.close
+
+    def noting_close(self: sql_records._OpenRecords) -> None:
+        closed.append(self)
+        close(self)
+
+    monkeypatch.setattr(sql_records._OpenRecords, "close", noting_close)
+    response = admin.get(EXPORT, buffered=False)
+    assert response.status_code == 200
+    assert next(response.response).startswith(b"id,date")
+    assert closed == []
+    response.close()
+    assert len(closed) == 1

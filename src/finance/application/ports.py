@@ -148,10 +148,17 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
+class OpenRecords(Iterator[Record], Protocol):
+    def close(self) -> None:
+        """End the read early; the end of the records ends it too."""
+        ...
+
+
 class RecordStream(Protocol):
-    def read(self, query: RecordQuery) -> Iterator[Record]:
-        """Every record of the query in its order, read as the caller iterates, from a
-        server-side cursor in a read transaction of its own that ends with the iteration."""
+    def read(self, query: RecordQuery) -> OpenRecords:
+        """Every record of the query in its order. The query runs now, so a failure shows here;
+        the records are then read as the caller iterates, from a server-side cursor in a read
+        transaction of its own that lasts until they end or are closed."""
         ...
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import replace
 from datetime import datetime
 
@@ -78,11 +78,11 @@ class MemoryRecordStream:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
 
-    def read(self, query: RecordQuery) -> Iterator[Record]:
+    def read(self, query: RecordQuery) -> Generator[Record]:
         """A copy taken under the store's lock, so other units of work go on meanwhile."""
         with self._store.lock:
             found = [replace(r) for r in matching(self._store.records, query)]
-        yield from found
+        return (record for record in found)
 
 
 class MemoryAuditLog:

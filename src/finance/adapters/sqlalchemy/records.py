@@ -297,13 +297,38 @@ class SqlRecordStream:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def read(self, query: RecordQuery) -> Iterator[Record]:
+    def read(self, query: RecordQuery) -> _OpenRecords:
         statement = select(records).where(*query_conditions(query)).order_by(*_order_by(query))
-        with self._engine.connect() as conn:
+        conn = self._engine.connect()
+        try:
             # yield_per also sets stream_results: a server-side cursor where the driver has one.
-            streamed = conn.execution_options(yield_per=STREAM_BATCH_SIZE)
-            for row in streamed.execute(statement):
-                yield to_record(row)
+            result = conn.execution_options(yield_per=STREAM_BATCH_SIZE).execute(statement)
+        except BaseException:
+            conn.close()
+            raise
+        return _OpenRecords(conn, map(to_record, result))
+
+
+class _OpenRecords:
+    """Records as a result yields them; the connection (and its read transaction) is given
+    back at the end, on an error, or when the reader closes early."""
+
+    def __init__(self, connection: Connection, found: Iterator[Record]) -> None:
+        self._conn = connection
+        self._found = found
+
+    def __iter__(self) -> _OpenRecords:
+        return self
+
+    def __next__(self) -> Record:
+        try:
+            return next(self._found)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 class SqlAuditLog:

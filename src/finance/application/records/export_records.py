@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from finance.application.authorization import Actor, authorize
-from finance.application.ports import RecordStream
+from finance.application.ports import OpenRecords, RecordStream
 from finance.application.records.filters import RecordFilter, RecordQuery
 from finance.application.records.scope import owner_scope
-from finance.domain.records import Record
 from finance.domain.roles import Permission
 
 
@@ -24,7 +22,7 @@ class ExportRecords:
     def __init__(self, stream: RecordStream) -> None:
         self._stream = stream
 
-    def execute(self, request: ExportRecordsRequest) -> Iterator[Record]:
+    def execute(self, request: ExportRecordsRequest) -> OpenRecords:
         actor = request.actor
         if actor.may(Permission.EXPORT_ALL_RECORDS):
             scope = request.filter.owner_id

@@ -282,11 +282,13 @@ def export_records(
     args: dict[str, Any], export: ExportRecords = Provide["export_records"]
 ) -> Response:
     records = export.execute(ExportRecordsRequest(current_actor(), record_filter(args)))
-    return Response(
+    response = Response(
         stream_with_context(export_csv(records)),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="records.csv"'},
     )
+    response.call_on_close(records.close)
+    return response
 
 
 def _uploaded_text() -> str:
