@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, Self
 
 from finance.application.pagination import Page, PageRequest
 from finance.application.records.filters import KeysetPosition, RecordQuery
@@ -128,15 +128,10 @@ class IdempotencyStore(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction: every repository change commits together, or none does."""
+class Transaction(Protocol):
+    """One transaction: every change made in it commits together, or none does."""
 
-    users: UserRepository
-    records: RecordRepository
-    audit: AuditLog
-    idempotency: IdempotencyStore
-
-    def __enter__(self) -> UnitOfWork: ...
+    def __enter__(self) -> Self: ...
 
     def __exit__(
         self,
@@ -146,6 +141,15 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+
+class UnitOfWork(Transaction, Protocol):
+    """The repositories of one transaction."""
+
+    users: UserRepository
+    records: RecordRepository
+    audit: AuditLog
+    idempotency: IdempotencyStore
 
 
 class OpenRecords(Iterator[Record], Protocol):

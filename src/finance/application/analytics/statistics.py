@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from types import TracebackType
 from typing import Protocol
 
-from finance.application.ports import RecordRepository
+from finance.application.ports import RecordRepository, Transaction
 from finance.domain.errors import InvalidValue
 from finance.domain.records import Record, RecordType
 
@@ -87,19 +86,8 @@ class DashboardStatistics(Protocol):
         ...
 
 
-class DashboardUnitOfWork(Protocol):
-    """A unit of work that also reads the dashboard's statistics."""
+class DashboardUnitOfWork(Transaction, Protocol):
+    """A transaction that reads records and the dashboard's statistics."""
 
     records: RecordRepository
     statistics: DashboardStatistics
-
-    def __enter__(self) -> DashboardUnitOfWork: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
