@@ -297,19 +297,7 @@ class SqlDashboardStatistics:
         return found
 
     def _from_records(self) -> Iterable[tuple[Cell, tuple[int, int]]]:
-        rows = self._conn.execute(
-            select(
-                records.c.owner_id,
-                records.c.date,
-                records.c.type,
-                records.c.category,
-                func.sum(records.c.amount_cents),
-                func.count(),
-            )
-            .where(records.c.is_deleted.is_(False))
-            .group_by(records.c.owner_id, records.c.date, records.c.type, records.c.category)
-        )
-        for owner_id, day, kind, category, cents, count in rows:
+        for day, owner_id, kind, category, _, cents, count in self._conn.execute(daily_sums()):
             yield (owner_id, day, kind, category), (int(cents), int(count))
 
     def _stored(self, table: Table, period: str) -> Iterable[tuple[Cell, tuple[int, int]]]:
@@ -332,6 +320,23 @@ class SqlDashboardStatistics:
         rebuild_totals(self._conn)
 
 
+def daily_sums() -> Select[Any]:
+    """The live records' sums per day, owner, type and category (as spelled, with its key), in
+    the daily table's column order."""
+    group = (
+        records.c.date,
+        records.c.owner_id,
+        records.c.type,
+        records.c.category,
+        records.c.category_key,
+    )
+    return (
+        select(*group, func.sum(records.c.amount_cents), func.count())
+        .where(records.c.is_deleted.is_(False))
+        .group_by(*group)
+    )
+
+
 def rebuild_totals(connection: Connection) -> None:
     """Recompute both totals tables from the live records: the daily sums by one GROUP BY over
     the records, the monthly sums from the daily ones."""
@@ -339,28 +344,7 @@ def rebuild_totals(connection: Connection) -> None:
     connection.execute(delete(daily))
     connection.execute(delete(monthly))
     columns = ["owner_id", "type", "category", "category_key", "total_cents", "record_count"]
-    connection.execute(
-        insert(daily).from_select(
-            ["day", *columns],
-            select(
-                records.c.date,
-                records.c.owner_id,
-                records.c.type,
-                records.c.category,
-                records.c.category_key,
-                func.sum(records.c.amount_cents),
-                func.count(),
-            )
-            .where(records.c.is_deleted.is_(False))
-            .group_by(
-                records.c.owner_id,
-                records.c.date,
-                records.c.type,
-                records.c.category,
-                records.c.category_key,
-            ),
-        )
-    )
+    connection.execute(insert(daily).from_select(["day", *columns], daily_sums()))
     month = month_start(daily.c.day, dialect)
     connection.execute(
         insert(monthly).from_select(
