@@ -51,5 +51,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # Page cache (allocated as used): bulk writes keep their index pages in memory, while
         # reads, which may scan a million rows for an export, keep a worker's memory flat.
         cache_kib = WRITE_CACHE_KIB if immediate else READ_CACHE_KIB
-        connection.exec_driver_sql(f"PRAGMA cache_size=-{cache_kib}")
+        if connection.info.get("cache_kib") != cache_kib:
+            connection.exec_driver_sql(f"PRAGMA cache_size=-{cache_kib}")
+            connection.info["cache_kib"] = cache_kib
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
