@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # bench/ is optional: lint only the folders that exist.
 LINT_PATHS := $(wildcard src tests bench)
 
-.PHONY: run test lint typecheck importlint pytest install bench clean
+.PHONY: run test lint typecheck importlint pytest install bench fuzz loadtest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ pytest: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The schema fuzzer of `make test`, with many more examples per operation: before a release.
+fuzz: $(DEV_STAMP)
+	FINANCE_FUZZ_EXAMPLES=$${FINANCE_FUZZ_EXAMPLES:-300} $(BIN)/pytest tests/fuzz
+
+# 60 s of mixed traffic from every role against two instances on one PostgreSQL database,
+# then a reconciliation of what clients were told against what is stored (loopback only).
+loadtest: $(DEV_STAMP)
+	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache src/*.egg-info
