@@ -105,13 +105,13 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
 
     authenticate_user = providers.Factory(
-        AuthenticateUser, uow, password_hasher, login_throttle, clock
+        AuthenticateUser, read_uow, uow, password_hasher, login_throttle, clock
     )
     refresh_session = providers.Factory(RefreshSession, read_uow, token_store, clock)
     resolve_session = providers.Factory(ResolveSession, read_uow, token_store)
     logout = providers.Factory(Logout, token_store, clock)
     get_current_user = providers.Factory(GetCurrentUser, read_uow)
-    change_password = providers.Factory(ChangePassword, uow, password_hasher)
+    change_password = providers.Factory(ChangePassword, read_uow, uow, password_hasher)
 
     create_user = providers.Factory(CreateUser, uow, password_hasher, clock)
     create_admin = providers.Factory(CreateAdmin, uow, password_hasher, clock)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,28 +43,65 @@ def test_revocations_are_shared_by_every_container_on_the_same_storage(any_store
     assert any_store.container().token_store().is_revoked("shared") is True
 
 
-def test_login_failures_are_kept_per_key_oldest_first(any_store: Store) -> None:
+def test_attempts_are_reserved_per_key_up_to_the_limit_oldest_first(any_store: Store) -> None:
     throttle = any_store.container().login_throttle()
-    assert throttle.failures_since("ann@example.com", T0 - timedelta(hours=1)) == []
+    since = T0 - timedelta(minutes=15)
     times = [T0 + timedelta(minutes=m) for m in (3, 0, 7)]
-    for at in times:
-        throttle.record_failure("ann@example.com", at)
-    throttle.record_failure("bob@example.com", T0)
+    answers = [throttle.reserve("ann@example.com", at, since, limit=3) for at in times]
+    assert [a.reserved for a in answers] == [True, True, True]
+    assert answers[-1].times == sorted(times)
+    assert all(t.utcoffset() is not None for t in answers[-1].times)
 
-    got = throttle.failures_since("ann@example.com", T0 - timedelta(seconds=1))
-    assert got == sorted(times)
-    assert all(t.utcoffset() is not None for t in got)
-    assert throttle.failures_since("ann@example.com", T0) == sorted(times)[1:], "strictly after"
-    assert throttle.failures_since("ann@example.com", T0 + timedelta(minutes=10)) == []
-    assert throttle.failures_since("bob@example.com", T0 - timedelta(seconds=1)) == [T0]
+    refused = throttle.reserve("ann@example.com", T0 + timedelta(minutes=8), since, limit=3)
+    assert refused.reserved is False
+    assert refused.times == sorted(times), "a refused attempt is not stored"
+    assert throttle.reserve("bob@example.com", T0, since, limit=3).times == [T0]
+
+    later = T0 + timedelta(minutes=1)
+    strictly_after = throttle.reserve("ann@example.com", later, T0, limit=3)
+    assert strictly_after.reserved is True
+    assert strictly_after.times == [T0 + timedelta(minutes=m) for m in (1, 3, 7)], (
+        "counted strictly after `since`"
+    )
+
+
+def test_attempts_older_than_a_day_are_forgotten(any_store: Store) -> None:
+    throttle = any_store.container().login_throttle()
+    long_ago = T0 - timedelta(days=2)
+    throttle.reserve("ann@example.com", long_ago, long_ago - timedelta(minutes=1), limit=5)
+    answer = throttle.reserve("ann@example.com", T0, long_ago - timedelta(days=1), limit=5)
+    assert answer.times == [T0]
 
 
 def test_clearing_one_key_leaves_the_others(any_store: Store) -> None:
     throttle = any_store.container().login_throttle()
-    throttle.record_failure("ann@example.com", T0)
-    throttle.record_failure("bob@example.com", T0)
+    since = T0 - timedelta(minutes=1)
+    throttle.reserve("ann@example.com", T0, since, limit=5)
+    throttle.reserve("bob@example.com", T0, since, limit=5)
     throttle.clear("ann@example.com")
     throttle.clear("nobody@example.com")
-    since = T0 - timedelta(minutes=1)
-    assert throttle.failures_since("ann@example.com", since) == []
-    assert throttle.failures_since("bob@example.com", since) == [T0]
+    later = T0 + timedelta(seconds=1)
+    assert throttle.reserve("ann@example.com", later, since, limit=5).times == [later]
+    assert throttle.reserve("bob@example.com", later, since, limit=5).times == [T0, later]
+
+
+def test_concurrent_reservations_never_pass_the_limit_across_containers(
+    any_store: Store,
+) -> None:
+    """Sixteen attempts at once, from four containers (as from four workers): five pass."""
+    containers = [any_store.container() for _ in range(4)]
+    if any_store.name == "memory":
+        containers = containers[:1]
+    throttles = [c.login_throttle() for c in containers]
+    start = threading.Barrier(16)
+
+    def attempt(n: int) -> bool:
+        start.wait(timeout=10)
+        at = T0 + timedelta(microseconds=n)
+        since = T0 - timedelta(minutes=1)
+        answer = throttles[n % len(throttles)].reserve("ann@example.com", at, since, limit=5)
+        return answer.reserved
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        reserved = list(pool.map(attempt, range(16)))
+    assert reserved.count(True) == 5

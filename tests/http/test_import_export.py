@@ -273,12 +273,15 @@ def test_export_headers_and_columns(admin: Api) -> None:
     assert rows[0]["created_at"].endswith("+00:00")
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_cells_that_look_like_formulas_are_quoted(admin: Api, start: str) -> None:
-    create(admin, category=f"{start}cmd|' /C calc'!A0", description=f"{start}HYPERLINK(1)")
+    """OWASP's list of formula starts; a category is trimmed, so a tab or CR can only lead a
+    description."""
+    category = f"{start}cmd|' /C calc'!A0" if start.strip() else "Tabbed"
+    create(admin, category=category, description=f"{start}HYPERLINK(1)")
     create(admin, category="Safe", description="a=b, c+d, e-f, g@h")
     rows = {r["category"]: r for r in rows_of(admin.get(EXPORT))}
-    quoted = rows[f"'{start}cmd|' /C calc'!A0"]
+    quoted = rows[f"'{category}" if start.strip() else category]
     assert quoted["description"] == f"'{start}HYPERLINK(1)"
     assert rows["Safe"]["description"] == "a=b, c+d, e-f, g@h"
 

@@ -118,10 +118,11 @@ def test_mass_assignment_on_create_is_422(admin: Api, extra: dict[str, Any]) -> 
 def test_get_user_and_unknown_ids(admin: Api) -> None:
     user = create(admin).json
     assert admin.get(f"/api/users/{user['id']}/").json == user
-    for path in ("/api/users/999999/", "/api/users/0/", "/api/users/-1/", "/api/users/abc/"):
+    for path in ("/api/users/999999/", "/api/users/-1/", "/api/users/abc/"):
         assert_error(admin.get(path), 404)
-    assert_error(admin.get("/api/users/99999999999999999999999/"), 404)
     assert_error(admin.get("/api/users/9223372036854775807/"), 404)
+    for path in ("/api/users/0/", "/api/users/99999999999999999999999/"):
+        assert_error(admin.get(path), 422, {"path": {"user_id"}})
 
 
 # -- update -------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def authenticate(
     throttle: MemoryLoginThrottle,
     clock: FakeClock,
 ) -> AuthenticateUser:
-    return AuthenticateUser(uow, hasher, throttle, clock)
+    return AuthenticateUser(uow, uow, hasher, throttle, clock)
 
 
 def sign_in(authenticate: AuthenticateUser, email: str, password: str = PASSWORD) -> User:
@@ -101,7 +101,7 @@ def test_an_unknown_email_costs_a_password_check_like_a_known_one(
     admin_user: User,
 ) -> None:
     counting = CountingHasher(hasher)
-    authenticate = AuthenticateUser(uow, counting, throttle, clock)
+    authenticate = AuthenticateUser(uow, uow, counting, throttle, clock)
     with pytest.raises(Unauthenticated):
         sign_in(authenticate, "nobody@example.com")
     assert counting.verified == 1
@@ -115,7 +115,7 @@ def test_a_weaker_hash_is_upgraded_at_sign_in_without_ending_sessions(
 ) -> None:
     user = users.add(email="ann@example.com")
     stronger = Argon2PasswordHasher(time_cost=2, memory_cost=128)
-    AuthenticateUser(uow, stronger, throttle, clock).execute(
+    AuthenticateUser(uow, uow, stronger, throttle, clock).execute(
         AuthenticateUserRequest("ann@example.com", PASSWORD)
     )
     saved = stored(uow, user.id)
@@ -328,7 +328,7 @@ def test_change_password(
     users: Users,
 ) -> None:
     user = users.add(email="ann@example.com")
-    ChangePassword(uow, hasher).execute(
+    ChangePassword(uow, uow, hasher).execute(
         ChangePasswordRequest(users.actor(user), PASSWORD, "a-brand-new-one")
     )
     assert stored(uow, user.id).token_version == user.token_version + 1
@@ -341,9 +341,9 @@ def test_change_password(
     ("current", "new", "field"),
     [
         ("not-my-password", "a-brand-new-one", "current_password"),
-        (PASSWORD, "short", "password"),
-        (PASSWORD, "1234567890", "password"),
-        (PASSWORD, "ANN@example.com", "password"),
+        (PASSWORD, "short", "new_password"),
+        (PASSWORD, "1234567890", "new_password"),
+        (PASSWORD, "ANN@example.com", "new_password"),
     ],
 )
 def test_change_password_refusals_leave_the_password_alone(
@@ -356,7 +356,9 @@ def test_change_password_refusals_leave_the_password_alone(
 ) -> None:
     user = users.add(email="ann@example.com")
     with pytest.raises(InvalidValue) as error:
-        ChangePassword(uow, hasher).execute(ChangePasswordRequest(users.actor(user), current, new))
+        ChangePassword(uow, uow, hasher).execute(
+            ChangePasswordRequest(users.actor(user), current, new)
+        )
     assert error.value.field == field
     assert stored(uow, user.id) == user
 
@@ -367,7 +369,7 @@ def test_an_inactive_user_cannot_change_their_password(
     user = users.add()
     DeactivateUser(uow).execute(DeactivateUserRequest(admin_actor, user.id or 0))
     with pytest.raises(Unauthenticated):
-        ChangePassword(uow, hasher).execute(
+        ChangePassword(uow, uow, hasher).execute(
             ChangePasswordRequest(users.actor(user), PASSWORD, "a-brand-new-one")
         )
 

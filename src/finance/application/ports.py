@@ -177,16 +177,28 @@ class TokenStore(Protocol):
     def is_revoked(self, jti: str) -> bool: ...
 
 
+@dataclass(frozen=True)
+class LoginAttempts:
+    """The answer to a reservation: whether the attempt was stored and may go on, and the
+    attempts stored in the window, oldest first (this one included when it was reserved)."""
+
+    reserved: bool
+    times: list[datetime]
+
+
 class LoginThrottle(Protocol):
-    """Failed login attempts per email, shared by every worker and instance."""
+    """Login attempts per email, shared by every worker and instance. An attempt is stored
+    before its password is checked and stays as a failure unless the sign-in succeeds."""
 
-    def record_failure(self, key: str, at: datetime) -> None: ...
-
-    def failures_since(self, key: str, since: datetime) -> list[datetime]:
-        """The failure times for ``key`` after ``since``, oldest first."""
+    def reserve(self, key: str, at: datetime, since: datetime, limit: int) -> LoginAttempts:
+        """Atomically, whatever runs at the same time in any process: when fewer than
+        ``limit`` attempts for ``key`` are stored after ``since``, store one at ``at``;
+        otherwise store nothing. Attempts older than a day are forgotten."""
         ...
 
-    def clear(self, key: str) -> None: ...
+    def clear(self, key: str) -> None:
+        """Forget every attempt for ``key`` (a successful sign-in)."""
+        ...
 
 
 class HealthProbe(Protocol):

@@ -10,6 +10,7 @@ from typing import Any
 
 from finance.domain.errors import InvalidValue
 from finance.domain.money import Money
+from finance.domain.text import check_storable
 
 MAX_CATEGORY_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 1000
@@ -25,7 +26,7 @@ class RecordType(StrEnum):
 
 def clean_category(category: str) -> str:
     """Trimmed, case kept, 1 to 100 characters."""
-    cleaned = category.strip()
+    cleaned = check_storable("category", category).strip()
     if not cleaned:
         raise InvalidValue("category", "Must not be blank.")
     if len(cleaned) > MAX_CATEGORY_LENGTH:
@@ -41,7 +42,7 @@ def category_key(category: str) -> str:
 def clean_description(description: str) -> str:
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise InvalidValue("description", f"Must be at most {MAX_DESCRIPTION_LENGTH} characters.")
-    return description
+    return check_storable("description", description)
 
 
 def audit_value(value: Any) -> Any:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from finance.domain.errors import InvalidValue
 from finance.domain.roles import Role
+from finance.domain.text import check_storable
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
@@ -19,14 +20,14 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def normalize_email(email: str) -> str:
     """The form in which emails are stored and compared: trimmed and lower-case."""
-    normalized = email.strip().lower()
+    normalized = check_storable("email", email).strip().lower()
     if not normalized or len(normalized) > MAX_EMAIL_LENGTH or not _EMAIL.match(normalized):
         raise InvalidValue("email", "Not a valid email address.")
     return normalized
 
 
 def clean_name(name: str) -> str:
-    cleaned = name.strip()
+    cleaned = check_storable("name", name).strip()
     if not cleaned:
         raise InvalidValue("name", "Must not be blank.")
     if len(cleaned) > MAX_NAME_LENGTH:
@@ -34,16 +35,17 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
-def check_password_policy(password: str, email: str) -> None:
+def check_password_policy(password: str, email: str, field: str = "password") -> None:
     """Refuse passwords that are short, all digits or the account's own email."""
+    check_storable(field, password)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidValue("password", f"Must be at least {MIN_PASSWORD_LENGTH} characters.")
+        raise InvalidValue(field, f"Must be at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidValue("password", f"Must be at most {MAX_PASSWORD_LENGTH} characters.")
+        raise InvalidValue(field, f"Must be at most {MAX_PASSWORD_LENGTH} characters.")
     if password.isdigit():
-        raise InvalidValue("password", "Must not be entirely numeric.")
+        raise InvalidValue(field, "Must not be entirely numeric.")
     if password.strip().lower() == email.strip().lower():
-        raise InvalidValue("password", "Must not be the same as the email.")
+        raise InvalidValue(field, "Must not be the same as the email.")
 
 
 @dataclass

@@ -29,6 +29,7 @@ from finance.application.records.import_records import (
 from finance.application.users.create_admin import CreateAdmin, CreateAdminRequest
 from finance.domain.errors import DomainError
 from finance.entrypoints.http.csv_io import read_csv
+from finance.entrypoints.http.gunicorn_worker import WORKER_CLASS
 
 if TYPE_CHECKING:
     from finance.settings import Settings
@@ -294,7 +295,7 @@ def serve(obj: _Context, host: str | None, port: int | None, workers: int | None
         "--threads",
         str(settings.threads),
         "--worker-class",
-        "gthread",
+        WORKER_CLASS,
         "--no-control-socket",
         "--error-logfile",
         "-",

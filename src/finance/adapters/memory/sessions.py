@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from finance.adapters.memory.store import MemoryStore
+from finance.application.ports import LoginAttempts
+
+KEEP_ATTEMPTS = timedelta(days=1)
 
 
 class MemoryTokenStore:
@@ -30,13 +33,15 @@ class MemoryLoginThrottle:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
 
-    def record_failure(self, key: str, at: datetime) -> None:
+    def reserve(self, key: str, at: datetime, since: datetime, limit: int) -> LoginAttempts:
         with self._store.lock:
-            self._store.login_failures.setdefault(key, []).append(at)
-
-    def failures_since(self, key: str, since: datetime) -> list[datetime]:
-        with self._store.lock:
-            return sorted(t for t in self._store.login_failures.get(key, []) if t > since)
+            stored = self._store.login_failures.setdefault(key, [])
+            stored[:] = [t for t in stored if t >= at - KEEP_ATTEMPTS]
+            times = sorted(t for t in stored if t > since)
+            if len(times) >= limit:
+                return LoginAttempts(False, times)
+            stored.append(at)
+            return LoginAttempts(True, sorted([*times, at]))
 
     def clear(self, key: str) -> None:
         with self._store.lock:

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from finance.adapters.sqlalchemy.unavailable import report_unavailable_as_such
+
 WRITE_OPTION = "finance_write"
 WRITE_CACHE_KIB = 65536
 READ_CACHE_KIB = 8192
@@ -28,8 +30,10 @@ def build_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    else:
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    report_unavailable_as_such(engine)
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:

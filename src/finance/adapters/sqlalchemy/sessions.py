@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, insert, select, text
+from sqlalchemy import Engine, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from finance.adapters.sqlalchemy.engine import WRITE_OPTION
 from finance.adapters.sqlalchemy.tables import login_failures, revoked_tokens
+from finance.application.errors import Unavailable
+from finance.application.ports import LoginAttempts
 
-_KEEP_FAILURES = timedelta(days=1)
+_KEEP_ATTEMPTS = timedelta(days=1)
 
 
 class SqlTokenStore:
@@ -36,26 +39,33 @@ class SqlTokenStore:
 
 
 class SqlLoginThrottle:
+    """SQLite serialises reservations with its write lock (``BEGIN IMMEDIATE``); PostgreSQL
+    with an advisory lock on the key, held only while the attempts are counted and stored."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def record_failure(self, key: str, at: datetime) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(
-                delete(login_failures).where(
-                    login_failures.c.key == key, login_failures.c.at < at - _KEEP_FAILURES
-                )
-            )
-            conn.execute(insert(login_failures).values(key=key, at=at))
-
-    def failures_since(self, key: str, since: datetime) -> list[datetime]:
+    def reserve(self, key: str, at: datetime, since: datetime, limit: int) -> LoginAttempts:
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(login_failures.c.at)
-                .where(login_failures.c.key == key, login_failures.c.at > since)
-                .order_by(login_failures.c.at)
-            )
-            return [r.at for r in rows]
+            conn = conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+                conn.execute(
+                    delete(login_failures).where(
+                        login_failures.c.key == key, login_failures.c.at < at - _KEEP_ATTEMPTS
+                    )
+                )
+                rows = conn.execute(
+                    select(login_failures.c.at)
+                    .where(login_failures.c.key == key, login_failures.c.at > since)
+                    .order_by(login_failures.c.at)
+                )
+                times = [r.at for r in rows]
+                if len(times) >= limit:
+                    return LoginAttempts(False, times)
+                conn.execute(insert(login_failures).values(key=key, at=at))
+        return LoginAttempts(True, sorted([*times, at]))
 
     def clear(self, key: str) -> None:
         with self._engine.begin() as conn:
@@ -70,6 +80,6 @@ class SqlHealthProbe:
         try:
             with self._engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except SQLAlchemyError:
+        except (SQLAlchemyError, Unavailable):
             return False
         return True

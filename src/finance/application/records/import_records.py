@@ -10,6 +10,7 @@ from finance.application.authorization import Actor, authorize
 from finance.application.errors import ApplicationError
 from finance.application.ports import Clock, UnitOfWork
 from finance.domain.errors import InvalidValue
+from finance.domain.ids import parse_id
 from finance.domain.money import Money
 from finance.domain.records import (
     Record,
@@ -48,7 +49,18 @@ class ImportRejected(ApplicationError):
         self.errors = errors
 
 
-#: The rows of a CSV file as (line number, cells in the header's order).
+class UnreadableRow(Exception):
+    """Raised by the rows of a file that cannot be read past ``line`` (a cell too large to
+    parse, say): the import reports it as that line's error and stores nothing."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+
+#: The rows of a CSV file as (line number, cells in the header's order); iterating may raise
+#: ``UnreadableRow``.
 Rows = Iterable[tuple[int, Sequence[str]]]
 
 
@@ -83,7 +95,10 @@ class ImportRecords:
     def execute(self, request: ImportRecordsRequest) -> int:
         actor = request.actor
         authorize(actor, Permission.WRITE_RECORDS)
-        columns, rows = request.read()
+        try:
+            columns, rows = request.read()
+        except UnreadableRow as error:
+            raise ImportRejected([RowError(error.line, "_row", error.message)]) from error
         errors = _Errors()
         _check_header(columns, errors)
         if errors.found:
@@ -94,7 +109,10 @@ class ImportRecords:
             owners.check(default_owner, line=1)
             reader = _RowReader(columns, errors, owners, default_owner)
             made = reader.records(rows, created_by=actor.user_id, now=self._clock.now())
-            imported = self._uow.records.import_all(made)
+            try:
+                imported = self._uow.records.import_all(made)
+            except UnreadableRow as error:
+                errors.add(error.line, "_row", error.message)
             if errors.found:
                 raise ImportRejected(errors.found)
             self._uow.commit()
@@ -257,11 +275,7 @@ def _amount(text: str) -> Money:
 
 def _owner(text: str) -> int | None:
     text = text.strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) < 1 or int(text) > 2**63 - 1:
-        raise InvalidValue("owner_id", "Must be a positive whole number.")
-    return int(text)
+    return parse_id("owner_id", text) if text else None
 
 
 @dataclass(frozen=True)

@@ -31,15 +31,13 @@ class UpdateUser:
 
     def execute(self, request: UpdateUserRequest) -> User:
         authorize(request.actor, Permission.MANAGE_USERS)
+        new_hash = self._new_password_hash(request)
         with self._uow:
-            user = self._uow.users.get(request.user_id)
-            if user is None:
-                raise NotFound("User not found.")
+            user = self._user(request.user_id)
             if request.name is not None:
                 user.rename(request.name)
-            if request.password is not None:
-                check_password_policy(request.password, user.email)
-                user.set_password_hash(self._hasher.hash(request.password))
+            if new_hash is not None:
+                user.set_password_hash(new_hash)
             if user.would_stop_being_admin(request.role, request.is_active):
                 ensure_another_active_admin(self._uow, user)
             if request.role is not None:
@@ -50,4 +48,20 @@ class UpdateUser:
                 user.deactivate()
             self._uow.users.save(user)
             self._uow.commit()
+        return user
+
+    def _new_password_hash(self, request: UpdateUserRequest) -> str | None:
+        """The new password checked and hashed before the writing transaction opens (a user's
+        email, which the policy compares with, never changes)."""
+        if request.password is None:
+            return None
+        with self._uow:
+            email = self._user(request.user_id).email
+        check_password_policy(request.password, email)
+        return self._hasher.hash(request.password)
+
+    def _user(self, user_id: int) -> User:
+        user = self._uow.users.get(user_id)
+        if user is None:
+            raise NotFound("User not found.")
         return user

@@ -14,13 +14,54 @@ from flask_smorest import abort
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from finance.domain.text import UNSTORABLE_MESSAGE, is_storable
+
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 PUBLIC: list[dict[str, list[str]]] = []
+
+#: Far deeper than any body of the API; deeper JSON is refused before it is walked.
+MAX_JSON_DEPTH = 32
+
+
+def _refuse(location: str, field: str, message: str) -> NoReturn:
+    abort(422, message="Invalid input.", errors={location: {field: [message]}})
+    raise AssertionError("abort raises")
+
+
+def _check_json_value(value: Any, field: str, depth: int = 0) -> None:
+    """Refuse text no store can hold (NUL, lone surrogates) anywhere in a body, keys
+    included, and nesting deeper than MAX_JSON_DEPTH; ``field`` is the top-level field."""
+    if depth > MAX_JSON_DEPTH:
+        _refuse("json", field, f"Nested more than {MAX_JSON_DEPTH} levels deep.")
+    if isinstance(value, str):
+        if not is_storable(value):
+            _refuse("json", field, UNSTORABLE_MESSAGE)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = key if depth == 0 else field
+            if not is_storable(key):
+                _refuse("json", "_schema" if depth == 0 else field, UNSTORABLE_MESSAGE)
+            _check_json_value(item, name, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_json_value(item, field, depth + 1)
 
 
 class _Parser(FlaskParser):
     """JSON numbers are read as exact decimals (so ``12.345`` and ``1e3`` can be told apart and
-    refused), and a body that is not valid JSON is invalid input like any other: 422."""
+    refused), and a body that is not valid JSON is invalid input like any other: 422. Text no
+    store can hold is refused wherever it is sent, in the body or the query, with its field."""
+
+    def load_querystring(self, req: flask.Request, schema: Any) -> Any:
+        for name, value in req.args.items(multi=True):
+            if not is_storable(name) or not is_storable(value):
+                _refuse("query", name if is_storable(name) else "_query", UNSTORABLE_MESSAGE)
+        return super().load_querystring(req, schema)
+
+    def load_json(self, req: flask.Request, schema: Any) -> Any:
+        data = super().load_json(req, schema)
+        _check_json_value(data, "_schema")
+        return data
 
     def _raw_load_json(self, req: flask.Request) -> Any:
         data = req.get_data(cache=True)
@@ -40,7 +81,15 @@ class _Parser(FlaskParser):
             raise json.JSONDecodeError(
                 "Body is not UTF-8", doc=data.decode("latin-1"), pos=error.start
             ) from error
-        return json.loads(text, parse_float=Decimal, parse_constant=Decimal)
+        try:
+            return json.loads(text, parse_float=Decimal, parse_constant=Decimal)
+        except RecursionError:
+            _refuse("json", "_schema", f"Nested more than {MAX_JSON_DEPTH} levels deep.")
+        except ValueError as error:
+            if isinstance(error, json.JSONDecodeError):
+                raise
+            # Python's limit on the digits of an integer (thousands): no field takes one.
+            _refuse("json", "_schema", "A number in the body is too long.")
 
     def _handle_invalid_json_error(
         self, error: Any, req: flask.Request, *a: Any, **k: Any

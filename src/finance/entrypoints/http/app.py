@@ -12,15 +12,16 @@ from importlib.resources import files
 from typing import Any
 
 from flask import Flask, Response, g, request, send_from_directory
-from flask_smorest import Api
+from flask_smorest import Api, abort
 from werkzeug.routing import BaseConverter
 
+from finance.domain.ids import ID_RANGE_MESSAGE, MAX_ID
 from finance.entrypoints.http import auth, dashboard, operations, records, users
+from finance.entrypoints.http.bounded_request import BoundedRequest
 from finance.entrypoints.http.errors import register_error_handlers
 from finance.entrypoints.http.security import init_jwt
 
 SWAGGER_UI_ASSETS = "/api/docs/static/"
-MAX_ID = 2**63 - 1
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 
 access_log = logging.getLogger("finance.access")
@@ -33,24 +34,27 @@ Money is a string with two decimals; errors share one JSON shape:
 
 
 class IdConverter(BaseConverter):
-    """Positive ids that fit the database's 64-bit integers; anything else is a 404."""
+    """An id in the path, in ASCII digits; whether it is in range is checked by
+    ``_check_path_ids``, so that an id out of range is a 422 like anywhere else."""
 
-    regex = r"[1-9][0-9]{0,18}"
+    regex = r"[0-9]+"
 
     def to_python(self, value: str) -> int:
-        from werkzeug.routing import ValidationError
-
-        number = int(value)
-        if number > MAX_ID:
-            raise ValidationError()
-        return number
+        return int(value)
 
     def to_url(self, value: Any) -> str:
         return str(value)
 
 
+def _check_path_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    for name, value in (values or {}).items():
+        if isinstance(value, int) and not 1 <= value <= MAX_ID:
+            abort(422, message="Invalid input.", errors={"path": {name: [ID_RANGE_MESSAGE]}})
+
+
 def build_app(config: Mapping[str, Any]) -> Flask:
     app = Flask("finance")
+    app.request_class = BoundedRequest
     app.config.update(
         API_TITLE="Finance API",
         API_VERSION="v1",
@@ -72,13 +76,15 @@ def build_app(config: Mapping[str, Any]) -> Flask:
     )
     app.config.update(config)
     app.url_map.converters["id"] = IdConverter
+    app.url_value_preprocessor(_check_path_ids)
     # A path without its trailing slash is served the same, not redirected: clients that do
     # not follow redirects (or drop the body on them) still work.
     app.url_map.strict_slashes = False
 
     api = Api(app)
     api.register_converter(
-        IdConverter, lambda _c: {"type": "integer", "format": "int64", "minimum": 1}
+        IdConverter,
+        lambda _c: {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID},
     )
     for blueprint in (operations.blp, auth.blp, users.blp, records.blp, dashboard.blp):
         api.register_blueprint(blueprint)
@@ -108,6 +114,7 @@ def _track_requests(app: Flask) -> None:
     def finish(response: Response) -> Response:
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
+        response.headers["X-Content-Type-Options"] = "nosniff"
         started = g.get("started")
         access_log.info(
             json.dumps(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dependency_injector.wiring import Provide, inject
-from flask import current_app
+from flask import Response, current_app, request
 from flask_jwt_extended import jwt_required
 
 from finance.application.auth.authenticate_user import AuthenticateUser, AuthenticateUserRequest
@@ -32,6 +32,18 @@ from finance.entrypoints.http.security import (
 )
 
 blp = ApiBlueprint("auth", __name__, url_prefix="/api/auth", description="Sign in and sessions.")
+
+
+#: The routes whose answers carry tokens, which no cache may keep (RFC 6749, section 5.1).
+TOKEN_ENDPOINTS = frozenset({"auth.login", "auth.refresh"})
+
+
+@blp.after_request
+def never_cache_tokens(response: Response) -> Response:
+    if request.endpoint in TOKEN_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
 
 
 def _tokens_for(user: User) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
+from finance.application.records.import_records import UnreadableRow
 from finance.domain.records import Record
 
 EXPORT_COLUMNS = [
@@ -20,7 +21,8 @@ EXPORT_COLUMNS = [
     "created_by",
     "created_at",
 ]
-_FORMULA_STARTS = ("=", "+", "-", "@")
+#: What a spreadsheet may take for the start of a formula (OWASP's CSV injection list).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ROWS_PER_CHUNK = 500
 
 
@@ -63,14 +65,30 @@ def export_csv(records: Iterable[Record]) -> Iterator[str]:
 
 def read_csv(source: str | TextIO) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header's column names and the rows as (line number, cells), the header being line 1,
-    read lazily from text or an open file. Blank lines are skipped."""
+    read lazily from text or an open file. Blank lines are skipped. A line the CSV reader
+    cannot read (a cell over its size limit) ends the rows with ``UnreadableRow``."""
     stream = io.StringIO(source, newline="") if isinstance(source, str) else source
     reader = csv.reader(stream)
-    columns = [name.strip() for name in next(reader, [])]
+    try:
+        columns = [name.strip() for name in next(reader, [])]
+    except csv.Error as error:
+        raise UnreadableRow(1, _reason(error)) from error
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise UnreadableRow(reader.line_num, _reason(error)) from error
             if "".join(cells).strip():
                 yield reader.line_num, cells
 
     return columns, rows()
+
+
+def _reason(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return f"Has a cell longer than {csv.field_size_limit()} characters."
+    return f"Cannot be read as CSV: {error}."

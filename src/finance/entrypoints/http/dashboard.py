@@ -26,7 +26,13 @@ from finance.application.analytics.summary import Summary, SummaryRequest
 from finance.domain.money import format_amount
 from finance.domain.records import RecordType
 from finance.entrypoints.http.api import BEARER, ApiBlueprint
-from finance.entrypoints.http.schemas import RECORD_TYPES, QuerySchema, RecordSchema
+from finance.entrypoints.http.schemas import (
+    RECORD_TYPES,
+    QueryInteger,
+    QuerySchema,
+    RecordSchema,
+    query_id,
+)
 from finance.entrypoints.http.security import current_actor
 
 blp = ApiBlueprint(
@@ -51,8 +57,7 @@ def _amount() -> AmountField:
 class DashboardQuerySchema(QuerySchema):
     date_from = fields.Date(metadata={"description": "First day counted (inclusive)"})
     date_to = fields.Date(metadata={"description": "Last day counted (inclusive)"})
-    owner_id = fields.Integer(
-        validate=validate.Range(min=1, max=2**63 - 1),
+    owner_id = query_id(
         metadata={"description": "Admins: only this owner's records (default: every owner)"},
     )
 
@@ -62,11 +67,11 @@ class CategoryTotalsQuerySchema(DashboardQuerySchema):
 
 
 class RecentTransactionsQuerySchema(DashboardQuerySchema):
-    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT))
+    limit = QueryInteger(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT))
 
 
 class MonthlyTrendsQuerySchema(DashboardQuerySchema):
-    months = fields.Integer(
+    months = QueryInteger(
         load_default=DEFAULT_MONTHS,
         validate=validate.Range(1, MAX_MONTHS),
         metadata={"description": "How many months, when not both dates are given"},

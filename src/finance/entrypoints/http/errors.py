@@ -31,6 +31,9 @@ STATUS_OF: dict[type[ApplicationError], int] = {
     Unavailable: 503,
 }
 
+#: What a client is told to wait before trying again while the database is unavailable.
+RETRY_UNAVAILABLE_AFTER_SECONDS = 5
+
 DEFAULT_MESSAGES = {
     400: "The request could not be understood.",
     401: "Authentication required.",
@@ -74,6 +77,8 @@ def register_error_handlers(app: Flask) -> None:
         headers = {}
         if isinstance(error, TooManyAttempts):
             headers["Retry-After"] = str(error.retry_after_seconds)
+        if isinstance(error, Unavailable):
+            headers["Retry-After"] = str(RETRY_UNAVAILABLE_AFTER_SECONDS)
         if isinstance(error, Unauthenticated):
             headers["WWW-Authenticate"] = "Bearer"
         return error_body(code, error.message), code, headers

@@ -11,12 +11,14 @@ from marshmallow import Schema, ValidationError, fields, validate
 from finance.application.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from finance.application.records.filters import Ordering
 from finance.domain.errors import InvalidValue
+from finance.domain.ids import MAX_ID
 from finance.domain.money import MAX_AMOUNT, Money
 from finance.domain.records import MAX_DESCRIPTION_LENGTH, AuditAction, RecordType
 from finance.domain.roles import Role
 from finance.domain.users import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH
 
 ROLES = [r.value for r in Role]
+ASCII_INTEGER = re.compile(r"-?[0-9]+")
 
 
 class JsonBoolean(fields.Boolean):
@@ -30,6 +32,26 @@ class JsonBoolean(fields.Boolean):
 
 def json_boolean(**kwargs: Any) -> fields.Boolean:
     return JsonBoolean(**kwargs)
+
+
+class QueryInteger(fields.Integer):
+    """A whole number in the query, in ASCII digits: Python's ``int()`` alone would also take
+    ``1_000``, ``+1`` and the digits of other scripts (fullwidth two, U+FF12)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if not isinstance(value, str) or not ASCII_INTEGER.fullmatch(value):
+            raise self.make_error("invalid")
+        number: int = super()._deserialize(value, attr, data, **kwargs)
+        return number
+
+
+def query_id(**kwargs: Any) -> fields.Integer:
+    return QueryInteger(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def body_id(**kwargs: Any) -> fields.Integer:
+    """An id in a JSON body: a JSON integer, never a string or a float."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class StrictSchema(Schema):
@@ -50,8 +72,8 @@ class QuerySchema(Schema):
 
 
 class PageQuerySchema(QuerySchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000_000))
-    page_size = fields.Integer(
+    page = QueryInteger(load_default=1, validate=validate.Range(min=1, max=10_000_000))
+    page_size = QueryInteger(
         load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE)
     )
 
@@ -212,7 +234,7 @@ class RecordWriteSchema(StrictSchema):
     description = fields.String(
         load_default="", validate=validate.Length(max=MAX_DESCRIPTION_LENGTH)
     )
-    owner_id = fields.Integer(strict=True, validate=validate.Range(min=1))
+    owner_id = body_id()
 
 
 class RecordPatchSchema(StrictSchema):
@@ -221,7 +243,7 @@ class RecordPatchSchema(StrictSchema):
     category = fields.String(validate=validate.Length(min=1, max=100))
     date = fields.Date()
     description = fields.String(validate=validate.Length(max=MAX_DESCRIPTION_LENGTH))
-    owner_id = fields.Integer(strict=True, validate=validate.Range(min=1))
+    owner_id = body_id()
 
 
 class RecordFilterQuerySchema(QuerySchema):
@@ -232,7 +254,7 @@ class RecordFilterQuerySchema(QuerySchema):
     min_amount = AmountBoundField(metadata={"type": "string", "example": "10.00"})
     max_amount = AmountBoundField(metadata={"type": "string", "example": "500.00"})
     q = fields.String(validate=validate.Length(min=1, max=200))
-    owner_id = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))
+    owner_id = query_id()
     ordering = fields.String(load_default="-date", validate=validate.OneOf(ORDERINGS))
 
 
@@ -259,8 +281,7 @@ class AuditPageSchema(PageSchema):
 
 
 class ImportQuerySchema(QuerySchema):
-    owner_id = fields.Integer(
-        validate=validate.Range(min=1, max=2**63 - 1),
+    owner_id = query_id(
         metadata={"description": "Owner of rows without an owner_id (default: you)"},
     )
 
