@@ -36,6 +36,7 @@ from finance.application.auth.authenticate_user import AuthenticateUser
 from finance.application.auth.change_password import ChangePassword
 from finance.application.auth.current_user import GetCurrentUser
 from finance.application.auth.sessions import Logout, RefreshSession, ResolveSession
+from finance.application.errors import Unavailable
 from finance.application.operations.check_health import CheckHealth
 from finance.application.records.create_record import CreateRecord
 from finance.application.records.cursor import CursorCodec
@@ -204,7 +205,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     container = container or build_container(settings)
-    prepare_storage(container, settings)
+    try:
+        prepare_storage(container, settings)
+    except Unavailable:
+        # A worker that gunicorn starts during an outage serves 503s until the database
+        # answers again, instead of failing to boot (which stops gunicorn altogether).
+        logging.getLogger("finance").warning("The database is unavailable; answering 503.")
     if settings.storage == "memory":
         bootstrap_memory_admin(container)
     app = build_app(flask_config(settings))

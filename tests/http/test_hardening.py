@@ -378,3 +378,42 @@ def test_answers_that_carry_tokens_are_not_cached(boss: Api) -> None:
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "no-store"
     assert "no-store" not in boss.get("/api/records/").headers.get("Cache-Control", "")
+
+
+# --- 12. the server keeps the rules the spec states ---------------------------------------------
+
+
+def test_a_write_without_a_body_is_422_and_changes_nothing(boss: Api) -> None:
+    record = create(boss)
+    for method, url in [
+        (boss.patch, f"/api/records/{record['id']}/"),
+        (boss.put, f"/api/records/{record['id']}/"),
+        (boss.patch, f"/api/users/{boss.user['id']}/"),
+        (boss.post, "/api/users/"),
+    ]:
+        assert_error(method(url), 422, {"json": {"_schema"}})
+    assert boss.get(f"/api/records/{record['id']}/").json["version"] == 1
+    assert boss.post("/api/auth/logout/").status_code == 204, "logout's body is optional"
+
+
+@pytest.mark.parametrize("value", ["1", "yes", "on", "True", "0"])
+def test_booleans_in_the_query_are_true_or_false(boss: Api, value: str) -> None:
+    assert_error(boss.get("/api/users/", query_string={"is_active": value}), 422)
+    assert boss.get("/api/users/", query_string={"is_active": "true"}).status_code == 200
+
+
+@pytest.mark.parametrize("amount", [" 12.50", "12.50 ", "\u00a012.50"])
+def test_amounts_with_surrounding_spaces_are_422(boss: Api, amount: str) -> None:
+    response = boss.post("/api/records/", json={**RECORD, "amount": amount})
+    assert_error(response, 422, {"json": {"amount"}})
+    assert_error(boss.get("/api/records/", query_string={"min_amount": amount}), 422)
+
+
+def test_an_email_with_a_byte_order_mark_is_422(boss: Api) -> None:
+    body = {
+        "email": "a\ufeff@example.com",
+        "name": "A",
+        "password": "long-enough-1",
+        "role": "viewer",
+    }
+    assert_error(boss.post("/api/users/", json=body), 422, {"json": {"email"}})

@@ -40,9 +40,10 @@ class Money:
     @classmethod
     def parse(cls, value: object, field: str = "amount") -> Money:
         """Read a string or an exact number in plain notation: ``"12.50"``, ``12``, ``12.5``.
-        Exponents, a third decimal, zero, negatives, NaN, infinities and floats are refused."""
+        Exponents, a third decimal, zero, negatives, NaN, infinities, floats and surrounding
+        spaces are refused."""
         if isinstance(value, str):
-            text = value.strip()
+            text = value
         elif isinstance(value, Decimal):
             text = _plain_text(value, field)
         elif isinstance(value, int) and not isinstance(value, bool):

@@ -15,13 +15,15 @@ MAX_PASSWORD_LENGTH = 256
 MAX_NAME_LENGTH = 150
 MAX_EMAIL_LENGTH = 254
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: No whitespace in any sense: Python's and JavaScript's (which adds U+FEFF), so every address
+#: this refuses breaks the pattern the OpenAPI spec states too.
+_EMAIL = re.compile(r"[^@\s\ufeff]+@[^@\s\ufeff]+\.[^@\s\ufeff]+")
 
 
 def normalize_email(email: str) -> str:
     """The form in which emails are stored and compared: trimmed and lower-case."""
     normalized = check_storable("email", email).strip().lower()
-    if not normalized or len(normalized) > MAX_EMAIL_LENGTH or not _EMAIL.match(normalized):
+    if not normalized or len(normalized) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(normalized):
         raise InvalidValue("email", "Not a valid email address.")
     return normalized
 

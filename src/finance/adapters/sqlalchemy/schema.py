@@ -18,7 +18,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    url = engine.url.render_as_string(hide_password=False)
+    # Alembic's config reads "%" as interpolation: a percent-escaped password would break it.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

@@ -14,8 +14,11 @@ from finance.application.errors import Unavailable
 
 MESSAGE = "The database is unavailable; try again shortly."
 
-# SQLite primary result codes: BUSY, LOCKED, NOMEM, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
+# SQLite primary result codes: BUSY, LOCKED, NOMEM, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL;
+# after READONLY, IOERR and CANTOPEN a connection is not trusted again (it may have been opened
+# read-only), so the pool opens fresh ones once the file is writable again.
 _SQLITE_TRANSIENT = {5, 6, 7, 8, 10, 13, 14, 15}
+_REOPEN = {8, 10, 14}
 # PostgreSQL SQLSTATE classes and codes: connection exceptions, insufficient resources
 # (disk full, out of memory, too many connections), operator intervention (shutdown,
 # starting up), serialization failure and deadlock.
@@ -27,8 +30,7 @@ def is_unavailable(error: BaseException, is_disconnect: bool = False) -> bool:
     if is_disconnect:
         return True
     if isinstance(error, sqlite3.OperationalError):
-        code = getattr(error, "sqlite_errorcode", None)
-        return code is not None and code & 0xFF in _SQLITE_TRANSIENT
+        return _sqlite_code(error) in _SQLITE_TRANSIENT
     if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
         state = error.sqlstate
         return (
@@ -48,5 +50,13 @@ def report_unavailable_as_such(engine: Engine) -> None:
     def on_error(context: ExceptionContext) -> None:
         if context.is_pre_ping:
             return
-        if is_unavailable(context.original_exception, context.is_disconnect):
-            raise Unavailable(MESSAGE) from context.original_exception
+        error = context.original_exception
+        if is_unavailable(error, context.is_disconnect):
+            if isinstance(error, sqlite3.OperationalError) and _sqlite_code(error) in _REOPEN:
+                context.is_disconnect = True
+            raise Unavailable(MESSAGE) from error
+
+
+def _sqlite_code(error: sqlite3.OperationalError) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF

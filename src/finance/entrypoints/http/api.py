@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import flask
 import flask_smorest
 from flask_smorest import abort
+from flask_smorest.error_handler import ErrorSchema
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -60,6 +61,8 @@ class _Parser(FlaskParser):
 
     def load_json(self, req: flask.Request, schema: Any) -> Any:
         data = super().load_json(req, schema)
+        if data is core.missing and not getattr(schema, "BODY_OPTIONAL", False):
+            _refuse("json", "_schema", "A JSON body is required.")
         _check_json_value(data, "_schema")
         return data
 
@@ -98,15 +101,31 @@ class _Parser(FlaskParser):
         raise AssertionError("abort raises")
 
 
+RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "Seconds to wait before trying again",
+        "required": True,
+    }
+}
+
+
 class ApiBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]
     ARGUMENTS_PARSER = _Parser()
 
     def errors(self, *codes: int) -> Callable[[Any], Any]:
-        """Declare the error responses an endpoint can give, so the spec tells the truth."""
+        """Declare the error responses an endpoint can give, so the spec tells the truth. Every
+        endpoint that calls this needs the database, so 503 is always among them."""
 
         def decorator(func: Any) -> Any:
-            for code in codes:
-                func = self.alt_response(code, response=http.HTTPStatus(code).name)(func)
+            for code in sorted({*codes, 503}):
+                status = http.HTTPStatus(code)
+                if code in (429, 503):
+                    func = self.alt_response(
+                        code, schema=ErrorSchema, description=status.phrase, headers=RETRY_AFTER
+                    )(func)
+                else:
+                    func = self.alt_response(code, response=status.name)(func)
             return func
 
         return decorator

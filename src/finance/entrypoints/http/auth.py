@@ -53,7 +53,7 @@ def _tokens_for(user: User) -> dict[str, Any]:
 @blp.post("/login/")
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenPairSchema)
-@blp.errors(401, 429)
+@blp.errors(401, 413, 429)
 @blp.doc(security=PUBLIC, description=AuthenticateUser.__doc__)
 @inject
 def login(
@@ -66,7 +66,7 @@ def login(
 @blp.post("/refresh/")
 @blp.arguments(RefreshSchema)
 @blp.response(200, TokenPairSchema)
-@blp.errors(401)
+@blp.errors(401, 413)
 @blp.doc(security=PUBLIC, description=RefreshSession.__doc__)
 @inject
 def refresh(
@@ -80,7 +80,7 @@ def refresh(
 @jwt_required()
 @blp.arguments(LogoutSchema, required=False)
 @blp.response(204)
-@blp.errors(401)
+@blp.errors(401, 413)
 @blp.doc(security=BEARER, description=Logout.__doc__)
 @inject
 def logout(body: dict[str, str] | None, logout: Logout = Provide["logout"]) -> None:
@@ -107,7 +107,7 @@ def me(get_current_user: GetCurrentUser = Provide["get_current_user"]) -> Any:
 @jwt_required()
 @blp.arguments(ChangePasswordSchema)
 @blp.response(204)
-@blp.errors(401)
+@blp.errors(401, 413)
 @blp.doc(security=BEARER, description=ChangePassword.__doc__)
 @inject
 def change_password(

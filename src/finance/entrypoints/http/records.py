@@ -33,6 +33,7 @@ from finance.entrypoints.http.pagination import page_request, paginated
 from finance.entrypoints.http.schemas import (
     AuditPageSchema,
     ImportQuerySchema,
+    ImportRejectedSchema,
     ImportResultSchema,
     PageQuerySchema,
     RecordFilterQuerySchema,
@@ -150,7 +151,7 @@ def list_records(args: dict[str, Any], list_records: ListRecords = Provide["list
 @blp.response(
     201, RecordSchema, headers={**ETAG_HEADER, "Location": {"schema": {"type": "string"}}}
 )
-@blp.errors(401, 403, 409)
+@blp.errors(401, 403, 409, 413)
 @blp.doc(security=BEARER, description=CreateRecord.__doc__, **IDEMPOTENCY)
 @inject
 def create_record(body: dict[str, Any], create: CreateRecord = Provide["create_record"]) -> Any:
@@ -186,7 +187,7 @@ def list_deleted_records(
 @blp.get("/<id:record_id>/")
 @jwt_required()
 @blp.response(200, RecordSchema, headers=ETAG_HEADER)
-@blp.errors(401, 404)
+@blp.errors(401, 404, 422)
 @blp.doc(security=BEARER, description=GetRecord.__doc__)
 @inject
 def get_record(record_id: int, get: GetRecord = Provide["get_record"]) -> Any:
@@ -206,7 +207,7 @@ def _update(update: UpdateRecord, record_id: int, changes: dict[str, Any]) -> An
 @jwt_required()
 @blp.arguments(RecordWriteSchema)
 @blp.response(200, RecordSchema, headers=ETAG_HEADER)
-@blp.errors(401, 403, 404, 412)
+@blp.errors(401, 403, 404, 412, 413, 422)
 @blp.doc(security=BEARER, description=UpdateRecord.__doc__, **IF_MATCH)
 @inject
 def replace_record(
@@ -219,7 +220,7 @@ def replace_record(
 @jwt_required()
 @blp.arguments(RecordPatchSchema)
 @blp.response(200, RecordSchema, headers=ETAG_HEADER)
-@blp.errors(401, 403, 404, 412)
+@blp.errors(401, 403, 404, 412, 413, 422)
 @blp.doc(security=BEARER, description=UpdateRecord.__doc__, **IF_MATCH)
 @inject
 def update_record(
@@ -231,7 +232,7 @@ def update_record(
 @blp.delete("/<id:record_id>/")
 @jwt_required()
 @blp.response(204)
-@blp.errors(401, 403, 404, 412)
+@blp.errors(401, 403, 404, 412, 422)
 @blp.doc(security=BEARER, description=DeleteRecord.__doc__, **IF_MATCH)
 @inject
 def delete_record(record_id: int, delete: DeleteRecord = Provide["delete_record"]) -> None:
@@ -241,7 +242,7 @@ def delete_record(record_id: int, delete: DeleteRecord = Provide["delete_record"
 @blp.post("/<id:record_id>/restore/")
 @jwt_required()
 @blp.response(200, RecordSchema, headers=ETAG_HEADER)
-@blp.errors(401, 403, 404)
+@blp.errors(401, 403, 404, 422)
 @blp.doc(security=BEARER, description=RestoreRecord.__doc__)
 @inject
 def restore_record(record_id: int, restore: RestoreRecord = Provide["restore_record"]) -> Any:
@@ -252,7 +253,7 @@ def restore_record(record_id: int, restore: RestoreRecord = Provide["restore_rec
 @jwt_required()
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, AuditPageSchema)
-@blp.errors(401, 403, 404)
+@blp.errors(401, 403, 404, 422)
 @blp.doc(security=BEARER, description=RecordHistory.__doc__)
 @inject
 def record_history(
@@ -314,6 +315,7 @@ def _uploaded_text() -> str:
 @blp.arguments(ImportQuerySchema, location="query")
 @blp.response(201, ImportResultSchema)
 @blp.errors(401, 403, 413, 415)
+@blp.alt_response(422, schema=ImportRejectedSchema, description="Unprocessable Entity")
 @blp.doc(
     security=BEARER,
     description=ImportRecords.__doc__,

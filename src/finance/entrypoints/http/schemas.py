@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from flask_smorest.error_handler import ErrorSchema
 from marshmallow import Schema, ValidationError, fields, validate
 
 from finance.application.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -15,9 +16,23 @@ from finance.domain.ids import MAX_ID
 from finance.domain.money import MAX_AMOUNT, Money
 from finance.domain.records import MAX_DESCRIPTION_LENGTH, AuditAction, RecordType
 from finance.domain.roles import Role
-from finance.domain.users import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH
+from finance.domain.users import (
+    MAX_EMAIL_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+)
 
 ROLES = [r.value for r in Role]
+PASSWORD_POLICY = (
+    f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters, not all digits, not the email"
+)
+#: What the spec promises of an email; the domain's rule (normalize_email) is as strict or more.
+EMAIL_PATTERN = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
+#: A plain amount: digits, at most two decimals, at most 9,999,999,999.99 (leading zeros aside).
+MONEY_PATTERN = r"^0*[0-9]{1,10}(\.[0-9]{1,2})?$"
+#: A cursor as the list hands it out: encoded position, a dot, its signature.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+\.[0-9a-f]{32}$"
 ASCII_INTEGER = re.compile(r"-?[0-9]+")
 
 
@@ -32,6 +47,13 @@ class JsonBoolean(fields.Boolean):
 
 def json_boolean(**kwargs: Any) -> fields.Boolean:
     return JsonBoolean(**kwargs)
+
+
+class QueryBoolean(fields.Boolean):
+    """A boolean in the query: ``true`` or ``false``, nothing else (not ``1``, ``yes``, ``on``)."""
+
+    truthy: set[object] = {"true"}
+    falsy: set[object] = {"false"}
 
 
 class QueryInteger(fields.Integer):
@@ -105,14 +127,24 @@ class RefreshSchema(StrictSchema):
 
 
 class LogoutSchema(StrictSchema):
+    BODY_OPTIONAL = True
+
     refresh = fields.String()
+
+
+def new_password(**kwargs: Any) -> fields.String:
+    return fields.String(
+        validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH),
+        metadata={"description": PASSWORD_POLICY},
+        **kwargs,
+    )
 
 
 class ChangePasswordSchema(StrictSchema):
     current_password = fields.String(
         required=True, validate=validate.Length(max=MAX_PASSWORD_LENGTH)
     )
-    new_password = fields.String(required=True, validate=validate.Length(max=MAX_PASSWORD_LENGTH))
+    new_password = new_password(required=True)
 
 
 # -- users --------------------------------------------------------------------------------------
@@ -133,14 +165,18 @@ class UserPageSchema(PageSchema):
 
 class UserListQuerySchema(PageQuerySchema):
     role = fields.String(validate=validate.OneOf(ROLES))
-    is_active = fields.Boolean()
+    is_active = QueryBoolean()
     q = fields.String(validate=validate.Length(max=200))
 
 
 class CreateUserSchema(StrictSchema):
-    email = fields.String(required=True, validate=validate.Length(min=1, max=MAX_EMAIL_LENGTH))
+    email = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=MAX_EMAIL_LENGTH),
+        metadata={"pattern": EMAIL_PATTERN, "description": "Unique, whatever its case"},
+    )
     name = fields.String(required=True, validate=validate.Length(min=1, max=MAX_NAME_LENGTH))
-    password = fields.String(required=True, validate=validate.Length(max=MAX_PASSWORD_LENGTH))
+    password = new_password(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
 
 
@@ -148,7 +184,7 @@ class UpdateUserSchema(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=MAX_NAME_LENGTH))
     role = fields.String(validate=validate.OneOf(ROLES))
     is_active = json_boolean()
-    password = fields.String(validate=validate.Length(max=MAX_PASSWORD_LENGTH))
+    password = new_password()
 
 
 # -- operations ---------------------------------------------------------------------------------
@@ -165,6 +201,16 @@ class HealthSchema(Schema):
 
 
 # -- records ------------------------------------------------------------------------------------
+
+
+MONEY_INPUT = {
+    "oneOf": [
+        {"type": "string", "pattern": MONEY_PATTERN, "example": "1250.00"},
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 9999999999.99, "multipleOf": 0.01},
+    ],
+    "description": "A positive amount with at most two decimals, at most 9999999999.99, as a "
+    "string or a number in plain notation (never an exponent)",
+}
 
 
 class MoneyField(fields.Field):  # type: ignore[type-arg]
@@ -184,9 +230,13 @@ class MoneyField(fields.Field):  # type: ignore[type-arg]
 class AmountBoundField(fields.Field):  # type: ignore[type-arg]
     """An amount filter: a plain, non-negative number with at most two decimals."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"type": "string", "pattern": MONEY_PATTERN, "example": "10.00"}
+        super().__init__(metadata=metadata, **kwargs)
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
-        text = str(value).strip()
-        if not AMOUNT_BOUND.match(text):
+        text = str(value)
+        if not AMOUNT_BOUND.fullmatch(text):
             raise ValidationError("Must be a non-negative amount with at most two decimals.")
         amount = Decimal(text)
         if amount > MAX_AMOUNT:
@@ -196,7 +246,7 @@ class AmountBoundField(fields.Field):  # type: ignore[type-arg]
 
 RECORD_TYPES = [t.value for t in RecordType]
 ORDERINGS = [o.value for o in Ordering]
-AMOUNT_BOUND = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+AMOUNT_BOUND = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
 
 
 class RecordSchema(Schema):
@@ -217,17 +267,14 @@ class RecordPageSchema(PageSchema):
     results = fields.List(fields.Nested(RecordSchema))
 
 
-def _amount() -> MoneyField:
-    return MoneyField(
-        required=True,
-        metadata={"type": "string", "example": "1250.00", "description": "Two decimals at most"},
-    )
+def _amount(**kwargs: Any) -> MoneyField:
+    return MoneyField(metadata=MONEY_INPUT, **kwargs)
 
 
 class RecordWriteSchema(StrictSchema):
     """The full set of a record's fields, for POST and PUT."""
 
-    amount = _amount()
+    amount = _amount(required=True)
     type = fields.String(required=True, validate=validate.OneOf(RECORD_TYPES))
     category = fields.String(required=True, validate=validate.Length(min=1, max=100))
     date = fields.Date(required=True)
@@ -238,7 +285,7 @@ class RecordWriteSchema(StrictSchema):
 
 
 class RecordPatchSchema(StrictSchema):
-    amount = MoneyField(metadata={"type": "string", "example": "1250.00"})
+    amount = _amount()
     type = fields.String(validate=validate.OneOf(RECORD_TYPES))
     category = fields.String(validate=validate.Length(min=1, max=100))
     date = fields.Date()
@@ -249,10 +296,10 @@ class RecordPatchSchema(StrictSchema):
 class RecordFilterQuerySchema(QuerySchema):
     type = fields.String(validate=validate.OneOf(RECORD_TYPES))
     category = fields.String(validate=validate.Length(min=1, max=100))
-    date_from = fields.Date()
-    date_to = fields.Date()
-    min_amount = AmountBoundField(metadata={"type": "string", "example": "10.00"})
-    max_amount = AmountBoundField(metadata={"type": "string", "example": "500.00"})
+    date_from = fields.Date(metadata={"description": "First day (inclusive); not after date_to"})
+    date_to = fields.Date(metadata={"description": "Last day (inclusive)"})
+    min_amount = AmountBoundField()
+    max_amount = AmountBoundField()
     q = fields.String(validate=validate.Length(min=1, max=200))
     owner_id = query_id()
     ordering = fields.String(load_default="-date", validate=validate.OneOf(ORDERINGS))
@@ -261,7 +308,10 @@ class RecordFilterQuerySchema(QuerySchema):
 class RecordListQuerySchema(RecordFilterQuerySchema, PageQuerySchema):
     cursor = fields.String(
         validate=validate.Length(min=1, max=1000),
-        metadata={"description": "next_cursor of the previous page (keyset pagination)"},
+        metadata={
+            "description": "next_cursor of the previous page (keyset pagination), as given",
+            "pattern": CURSOR_PATTERN,
+        },
     )
 
 
@@ -288,3 +338,27 @@ class ImportQuerySchema(QuerySchema):
 
 class ImportResultSchema(Schema):
     imported = fields.Integer()
+
+
+ROW_ERROR = {
+    "type": "object",
+    "properties": {
+        "line": {"type": "integer", "description": "Line of the file; the header is line 1"},
+        "field": {"type": "string"},
+        "message": {"type": "string"},
+    },
+    "required": ["line", "field", "message"],
+}
+
+
+class ImportRejectedSchema(ErrorSchema):  # type: ignore[misc]
+    """A rejected file lists its bad rows; a bad query value is reported as elsewhere."""
+
+    errors = fields.Raw(
+        metadata={
+            "oneOf": [
+                {"type": "array", "items": ROW_ERROR, "maxItems": 100},
+                {"type": "object", "additionalProperties": {}},
+            ]
+        }
+    )

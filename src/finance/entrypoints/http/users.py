@@ -50,7 +50,7 @@ def list_users(args: dict[str, Any], list_users: ListUsers = Provide["list_users
 @jwt_required()
 @blp.arguments(CreateUserSchema)
 @blp.response(201, UserSchema, headers={"Location": {"schema": {"type": "string"}}})
-@blp.errors(401, 403, 409)
+@blp.errors(401, 403, 409, 413)
 @blp.doc(security=BEARER, description=CreateUser.__doc__)
 @inject
 def create_user(body: dict[str, Any], create_user: CreateUser = Provide["create_user"]) -> Any:
@@ -69,7 +69,7 @@ def create_user(body: dict[str, Any], create_user: CreateUser = Provide["create_
 @blp.get("/<id:user_id>/")
 @jwt_required()
 @blp.response(200, UserSchema)
-@blp.errors(401, 403, 404)
+@blp.errors(401, 403, 404, 422)
 @blp.doc(security=BEARER, description=GetUser.__doc__)
 @inject
 def get_user(user_id: int, get_user: GetUser = Provide["get_user"]) -> Any:
@@ -80,7 +80,7 @@ def get_user(user_id: int, get_user: GetUser = Provide["get_user"]) -> Any:
 @jwt_required()
 @blp.arguments(UpdateUserSchema)
 @blp.response(200, UserSchema)
-@blp.errors(401, 403, 404, 409)
+@blp.errors(401, 403, 404, 409, 413, 422)
 @blp.doc(security=BEARER, description=UpdateUser.__doc__)
 @inject
 def update_user(
@@ -101,7 +101,7 @@ def update_user(
 @blp.delete("/<id:user_id>/")
 @jwt_required()
 @blp.response(204)
-@blp.errors(401, 403, 404, 409)
+@blp.errors(401, 403, 404, 409, 422)
 @blp.doc(security=BEARER, description=DeactivateUser.__doc__)
 @inject
 def deactivate_user(user_id: int, deactivate: DeactivateUser = Provide["deactivate_user"]) -> None:
