@@ -54,6 +54,11 @@ def report_unavailable_as_such(engine: Engine) -> None:
         if is_unavailable(error, context.is_disconnect):
             if isinstance(error, sqlite3.OperationalError) and _sqlite_code(error) in _REOPEN:
                 context.is_disconnect = True
+                # Closed now, so the connection really closes: a statement kept alive by the
+                # traceback would keep SQLite's read-only view of the file open with it.
+                cursor = getattr(context.execution_context, "cursor", None)
+                if cursor is not None:
+                    cursor.close()
             raise Unavailable(MESSAGE) from error
 
 
