@@ -48,9 +48,11 @@ pytest: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-# The schema fuzzer of `make test`, with many more examples per operation: before a release.
+# The schema fuzzer of `make test`, with many more examples per operation and a new seed each
+# run (set FINANCE_FUZZ_SEED to replay one): before a release.
 fuzz: $(DEV_STAMP)
-	FINANCE_FUZZ_EXAMPLES=$${FINANCE_FUZZ_EXAMPLES:-300} $(BIN)/pytest tests/fuzz
+	FINANCE_FUZZ_EXAMPLES=$${FINANCE_FUZZ_EXAMPLES:-300} \
+	FINANCE_FUZZ_SEED=$${FINANCE_FUZZ_SEED:-$$(date +%s)} $(BIN)/pytest tests/fuzz
 
 # 60 s of mixed traffic from every role against two instances on one PostgreSQL database,
 # then a reconciliation of what clients were told against what is stored (loopback only).

@@ -3,6 +3,7 @@ the contract's error shape, and a chunked body over the limit is refused whole."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -10,11 +11,14 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import requires_postgres
 from tests.e2e.test_gunicorn import BIN, free_port, run_cli, stop
+from tests.faults.conftest import fresh_postgres_schema
 
 pytestmark = pytest.mark.e2e
 
@@ -69,15 +73,29 @@ class Wire:
         return self.send(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
 
 
-@pytest.fixture(scope="module")
-def wire(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wire]:
-    tmp = tmp_path_factory.mktemp("edges")
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, requires_postgres])],
+)
+def wire(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Wire]:
+    with contextlib.ExitStack() as stack:
+        tmp = tmp_path_factory.mktemp("edges")
+        database = {"FINANCE_DATABASE_URL": f"sqlite:///{tmp / 'finance.db'}"}
+        if request.param == "postgres":
+            schema = stack.enter_context(fresh_postgres_schema("edges"))
+            database = {"FINANCE_DATABASE_URL": schema.direct_url, **schema.env}
+        yield from serving(tmp, database)
+
+
+def serving(tmp: Path, database: dict[str, str]) -> Iterator[Wire]:
     port = free_port()
     env = {
         **os.environ,
+        **database,
         "FINANCE_STORAGE": "sql",
         "FINANCE_INSTANCE_PATH": str(tmp / "instance"),
-        "FINANCE_DATABASE_URL": f"sqlite:///{tmp / 'finance.db'}",
         "FINANCE_SECRET_KEY": "edges-secret-key-that-is-long-enough-for-hs256",
         "FINANCE_ADMIN_EMAIL": ADMIN_EMAIL,
         "FINANCE_ADMIN_PASSWORD": ADMIN_PASSWORD,
@@ -86,6 +104,7 @@ def wire(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wire]:
         "FINANCE_WORKERS": "1",
         "FINANCE_MAX_IMPORT_MB": "1",
     }
+    run_cli(env, "db", "upgrade")
     run_cli(env, "create-admin", "--if-none")
     process = subprocess.Popen(
         [str(BIN / "finance"), "serve"],

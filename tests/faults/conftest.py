@@ -348,13 +348,13 @@ class PostgresSchema:
         return int(count)
 
 
-@pytest.fixture
-def postgres_schema() -> Iterator[PostgresSchema]:
+@contextlib.contextmanager
+def fresh_postgres_schema(prefix: str = "faults") -> Iterator[PostgresSchema]:
     """A fresh schema in FINANCE_TEST_POSTGRES_URL's database, dropped afterwards (any
     connection of the server still open is ended first). Skips without the URL."""
     if not POSTGRES_URL:
         pytest.skip("FINANCE_TEST_POSTGRES_URL is not set")
-    name = f"faults_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     url = make_url(POSTGRES_URL)
     owner = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 5})
     with owner.begin() as conn:
@@ -373,6 +373,12 @@ def postgres_schema() -> Iterator[PostgresSchema]:
             )
             conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
         owner.dispose()
+
+
+@pytest.fixture
+def postgres_schema() -> Iterator[PostgresSchema]:
+    with fresh_postgres_schema() as schema:
+        yield schema
 
 
 def records_csv(rows: int, first: int = 0) -> bytes:

@@ -206,7 +206,13 @@ class HealthSchema(Schema):
 MONEY_INPUT = {
     "oneOf": [
         {"type": "string", "pattern": MONEY_PATTERN, "example": "1250.00"},
-        {"type": "number", "exclusiveMinimum": 0, "maximum": 9999999999.99, "multipleOf": 0.01},
+        {
+            "type": "number",
+            "minimum": 0,
+            "exclusiveMinimum": True,
+            "maximum": 9999999999.99,
+            "multipleOf": 0.01,
+        },
     ],
     "description": "A positive amount with at most two decimals, at most 9999999999.99, as a "
     "string or a number in plain notation (never an exponent)",
