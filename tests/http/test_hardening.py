@@ -266,7 +266,8 @@ def test_json_nested_too_deep_is_422_on_every_json_route(boss: Api, depth: int) 
 
 def test_an_integer_too_long_for_python_is_422(boss: Api) -> None:
     text = json.dumps(RECORD)[:-1] + ', "owner_id": ' + "9" * 5000 + "}"
-    assert_error(send_raw_json(boss, "post", "/api/records/", text), 422)
+    assert_error(send_raw_json(boss, "post", "/api/records/", text), 422, {"json": {"owner_id"}})
+    assert_error(boss.get("/api/records/" + "9" * 5000 + "/"), 422, {"path": {"record_id"}})
     assert record_count(boss) == 0
 
 

@@ -40,7 +40,8 @@ class IdConverter(BaseConverter):
     regex = r"[0-9]+"
 
     def to_python(self, value: str) -> int:
-        return int(value)
+        # Thousands of digits would exceed Python's own limit on int(); any past 19 are too many.
+        return int(value) if len(value.lstrip("0")) <= len(str(MAX_ID)) else MAX_ID + 1
 
     def to_url(self, value: Any) -> str:
         return str(value)

@@ -68,20 +68,22 @@ def read_csv(source: str | TextIO) -> tuple[list[str], Iterator[tuple[int, list[
     read lazily from text or an open file. Blank lines are skipped. A line the CSV reader
     cannot read (a cell over its size limit) ends the rows with ``UnreadableRow``."""
     stream = io.StringIO(source, newline="") if isinstance(source, str) else source
-    reader = csv.reader(stream)
+    # Strict: a quote left open would otherwise swallow every row after it into one cell.
+    reader = csv.reader(stream, strict=True)
     try:
-        columns = [name.strip() for name in next(reader, [])]
+        columns = [name.strip() for name in next(reader, [])]  # the header
     except csv.Error as error:
         raise UnreadableRow(1, _reason(error)) from error
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         while True:
+            first_line = reader.line_num + 1
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
-                raise UnreadableRow(reader.line_num, _reason(error)) from error
+                raise UnreadableRow(first_line, _reason(error)) from error
             if "".join(cells).strip():
                 yield reader.line_num, cells
 
@@ -91,4 +93,6 @@ def read_csv(source: str | TextIO) -> tuple[list[str], Iterator[tuple[int, list[
 def _reason(error: csv.Error) -> str:
     if "field larger than field limit" in str(error):
         return f"Has a cell longer than {csv.field_size_limit()} characters."
+    if "unexpected end of data" in str(error):
+        return "Opens a quoted cell that is never closed."
     return f"Cannot be read as CSV: {error}."
