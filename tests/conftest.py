@@ -129,10 +129,9 @@ def memory_container(tmp_path: Path, request: pytest.FixtureRequest) -> Containe
 
 
 def build_test_app(store: Store, **settings_changes: Any) -> Flask:
-    settings = replace(store.settings, **settings_changes)
+    settings = replace(store.settings, admin_password=PASSWORD, **settings_changes)
     container = build_container(settings)
     container.password_hasher.override(fast_hasher())
-    os.environ.setdefault("FINANCE_ADMIN_PASSWORD", PASSWORD)
     app = create_app(settings, container)
     app.config["TESTING"] = True
     return app

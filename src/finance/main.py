@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import sys
 from datetime import timedelta
@@ -189,14 +188,14 @@ def configure_logging(level: str) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def bootstrap_memory_admin(container: Container) -> None:
+def bootstrap_memory_admin(container: Container, settings: Settings) -> None:
     """A memory store starts empty, so each process creates the first admin itself."""
-    password = os.environ.get("FINANCE_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
-    email = os.environ.get("FINANCE_ADMIN_EMAIL", "admin@example.com")
+    password = settings.admin_password or secrets.token_urlsafe(12)
+    email = settings.admin_email
     created = container.create_admin().execute(
         CreateAdminRequest(email, "Administrator", password, only_if_none=True)
     )
-    if created is not None and "FINANCE_ADMIN_PASSWORD" not in os.environ:
+    if created is not None and settings.admin_password is None:
         print(f"Created admin {email} with password (shown once): {password}", file=sys.stderr)
 
 
@@ -212,7 +211,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         # answers again, instead of failing to boot (which stops gunicorn altogether).
         logging.getLogger("finance").warning("The database is unavailable; answering 503.")
     if settings.storage == "memory":
-        bootstrap_memory_admin(container)
+        bootstrap_memory_admin(container, settings)
     app = build_app(flask_config(settings))
     app.container = container  # type: ignore[attr-defined]
     return app
@@ -223,6 +222,5 @@ def cli() -> None:
     cli_module.main(
         settings_factory=Settings.from_env,
         container_factory=build_container,
-        app_factory=create_app,
         prepare_storage=prepare_storage,
     )

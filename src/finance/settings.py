@@ -32,6 +32,10 @@ class Settings:
     workers: int = 2
     threads: int = 4
     log_level: str = "INFO"
+    admin_email: str = "admin@example.com"
+    #: None: generated and shown once where an admin is made without one.
+    admin_password: str | None = None
+    demo_password: str = "demo-password"  # noqa: S105 (the documented password of demo users)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -55,6 +59,9 @@ class Settings:
             workers=_int("FINANCE_WORKERS", 2),
             threads=_int("FINANCE_THREADS", 4),
             log_level=os.environ.get("FINANCE_LOG_LEVEL", "INFO").upper(),
+            admin_email=os.environ.get("FINANCE_ADMIN_EMAIL") or "admin@example.com",
+            admin_password=os.environ.get("FINANCE_ADMIN_PASSWORD") or None,
+            demo_password=os.environ.get("FINANCE_DEMO_PASSWORD") or cls.demo_password,
         )
 
 

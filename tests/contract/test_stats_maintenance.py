@@ -31,7 +31,7 @@ from finance.domain.records import Record, RecordType
 from finance.domain.roles import Role
 from finance.domain.users import User
 from finance.entrypoints import cli as cli_module
-from finance.main import create_app, prepare_storage
+from finance.main import prepare_storage
 from tests.conftest import Store, requires_postgres
 
 NOW = datetime(2026, 4, 1, tzinfo=UTC)
@@ -107,7 +107,7 @@ def seed(container: Any) -> int:
 
 
 def verify(store: Store, container: Any, *args: str) -> Any:
-    context = cli_module._Context.of(store.settings, container, create_app, prepare_storage)
+    context = cli_module._Context.of(store.settings, container, prepare_storage)
     return CliRunner().invoke(cli_module.finance, ["stats", "verify", *args], obj=context)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from finance.application.records.filters import Ordering, RecordFilter, RecordQu
 from finance.application.users.create_user import CreateUserRequest
 from finance.domain.roles import Role
 from finance.entrypoints.cli import _Context, finance
-from finance.main import Container, create_app, prepare_storage
+from finance.main import Container, prepare_storage
 from tests.conftest import PASSWORD, Store
 
 HEADER = "date,type,category,amount,description,owner_id\n"
@@ -30,14 +31,15 @@ def container(sqlite_store: Store) -> Container:
 @pytest.fixture
 def run(sqlite_store: Store, container: Container) -> Any:
     def invoke(*args: str) -> Result:
-        context = _Context.of(sqlite_store.settings, container, create_app, prepare_storage)
+        settings = replace(sqlite_store.settings, admin_email="ops@example.com")
+        context = _Context.of(settings, container, prepare_storage)
         return CliRunner().invoke(finance, list(args), obj=context, catch_exceptions=False)
 
     return invoke
 
 
 @pytest.fixture
-def people(container: Container, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+def people(container: Container) -> dict[str, int]:
     from finance.application.users.create_admin import CreateAdminRequest
 
     admin = container.create_admin().execute(CreateAdminRequest("ops@example.com", "Ops", PASSWORD))
@@ -48,7 +50,6 @@ def people(container: Container, monkeypatch: pytest.MonkeyPatch) -> dict[str, i
             CreateUserRequest(actor, f"{role.value}@example.com", role.value, PASSWORD, role)
         )
         ids[role.value] = user.id
-    monkeypatch.setenv("FINANCE_ADMIN_EMAIL", "ops@example.com")
     return ids
 
 

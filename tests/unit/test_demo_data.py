@@ -20,7 +20,7 @@ from finance.application.records.demo_data import (
 from finance.domain.records import AuditAction, Record, RecordType
 from finance.domain.roles import Role
 from finance.entrypoints.cli import _Context, finance
-from finance.main import create_app, prepare_storage
+from finance.main import prepare_storage
 from tests.conftest import Store, fast_hasher
 from tests.unit.conftest import FakeClock
 
@@ -134,7 +134,7 @@ def test_a_second_run_reuses_the_demo_users() -> None:
 
 def test_the_command_fills_a_sqlite_database(sqlite_store: Store) -> None:
     container = sqlite_store.container()
-    context = _Context.of(sqlite_store.settings, container, create_app, prepare_storage)
+    context = _Context.of(sqlite_store.settings, container, prepare_storage)
     args = [
         "demo-data",
         "--records",
@@ -162,8 +162,6 @@ def test_the_command_fills_a_sqlite_database(sqlite_store: Store) -> None:
 
 @pytest.mark.parametrize("args", [["--records", "-1"], ["--users", "0"], ["--until", "May"]])
 def test_the_command_refuses_bad_options(sqlite_store: Store, args: list[str]) -> None:
-    context = _Context.of(
-        sqlite_store.settings, sqlite_store.container(), create_app, prepare_storage
-    )
+    context = _Context.of(sqlite_store.settings, sqlite_store.container(), prepare_storage)
     result = CliRunner().invoke(finance, ["demo-data", *args], obj=context)
     assert result.exit_code == 2

@@ -44,12 +44,10 @@ class _Context:
         self,
         settings_factory: Callable[[], Settings],
         container_factory: Callable[[Settings], Any],
-        app_factory: Callable[..., Any],
         prepare_storage: Callable[[Any, Settings], None],
     ) -> None:
         self._settings_factory = settings_factory
         self._container_factory = container_factory
-        self.app_factory = app_factory
         self.prepare_storage = prepare_storage
 
     @classmethod
@@ -57,11 +55,10 @@ class _Context:
         cls,
         settings: Settings,
         container: Any,
-        app_factory: Callable[..., Any],
         prepare_storage: Callable[[Any, Settings], None],
     ) -> _Context:
         """A context over settings and a container already made (tests use it)."""
-        return cls(lambda: settings, lambda _: container, app_factory, prepare_storage)
+        return cls(lambda: settings, lambda _: container, prepare_storage)
 
     @cached_property
     def settings(self) -> Settings:
@@ -95,11 +92,7 @@ def db_upgrade(obj: _Context) -> None:
 
 
 @finance.command("create-admin")
-@click.option(
-    "--email",
-    default=lambda: os.environ.get("FINANCE_ADMIN_EMAIL", "admin@example.com"),
-    show_default="FINANCE_ADMIN_EMAIL or admin@example.com",
-)
+@click.option("--email", default=None, show_default="FINANCE_ADMIN_EMAIL or admin@example.com")
 @click.option("--name", default="Administrator", show_default=True)
 @click.option(
     "--if-none",
@@ -107,7 +100,7 @@ def db_upgrade(obj: _Context) -> None:
     help="Do nothing when an admin exists; with no password given, generate one.",
 )
 @click.pass_obj
-def create_admin(obj: _Context, email: str, name: str, if_none: bool) -> None:
+def create_admin(obj: _Context, email: str | None, name: str, if_none: bool) -> None:
     """Create an admin user (password from FINANCE_ADMIN_PASSWORD, or prompted)."""
     if obj.settings.storage == "memory":
         click.echo(
@@ -116,7 +109,8 @@ def create_admin(obj: _Context, email: str, name: str, if_none: bool) -> None:
         )
         return
     obj.prepare_storage(obj.container, obj.settings)
-    password = os.environ.get("FINANCE_ADMIN_PASSWORD")
+    email = email or obj.settings.admin_email
+    password = obj.settings.admin_password
     generated = False
     if not password:
         if if_none or not sys.stdin.isatty():
@@ -150,17 +144,20 @@ def _create_admin(
 @click.option(
     "--actor",
     "actor_email",
-    default=lambda: os.environ.get("FINANCE_ADMIN_EMAIL", "admin@example.com"),
+    default=None,
     show_default="FINANCE_ADMIN_EMAIL or admin@example.com",
     help="Email of the active admin the import is recorded as.",
 )
 @click.pass_obj
-def import_command(obj: _Context, file: str, owner_email: str | None, actor_email: str) -> None:
+def import_command(
+    obj: _Context, file: str, owner_email: str | None, actor_email: str | None
+) -> None:
     """Import a CSV of records (date,type,category,amount[,description,owner_id]): all rows,
     or none when any row is invalid (the first 100 problems are listed)."""
     obj.prepare_storage(obj.container, obj.settings)
     with open(file, encoding="utf-8-sig", newline="") as stream:
-        request = ImportRecordsAsRequest(actor_email, lambda: read_csv(stream), owner_email)
+        actor = actor_email or obj.settings.admin_email
+        request = ImportRecordsAsRequest(actor, lambda: read_csv(stream), owner_email)
         try:
             imported = _import_records(request)
         except ImportRejected as error:
@@ -198,7 +195,7 @@ def _import_records(
 @click.option("--months", type=click.IntRange(min=1, max=120), default=24, show_default=True)
 @click.option(
     "--password",
-    default=lambda: os.environ.get("FINANCE_DEMO_PASSWORD", "demo-password"),
+    default=None,
     show_default="FINANCE_DEMO_PASSWORD or demo-password",
     help="Password of every demo user.",
 )
@@ -210,10 +207,11 @@ def demo_data(
     seed: int,
     until: datetime | None,
     months: int,
-    password: str,
+    password: str | None,
 ) -> None:
     """Create demo users (viewer1@demo.example, analyst1@…, admin1@…) and realistic records."""
     obj.prepare_storage(obj.container, obj.settings)
+    password = password or obj.settings.demo_password
     last_day = until.date() if until else datetime.now(UTC).date()
     request = DemoDataRequest(records, users, seed, password, last_day, months)
     try:
@@ -309,7 +307,6 @@ def serve(obj: _Context, host: str | None, port: int | None, workers: int | None
 def main(
     settings_factory: Callable[[], Settings],
     container_factory: Callable[[Settings], Any],
-    app_factory: Callable[..., Any],
     prepare_storage: Callable[[Any, Settings], None],
 ) -> None:
-    finance(obj=_Context(settings_factory, container_factory, app_factory, prepare_storage))
+    finance(obj=_Context(settings_factory, container_factory, prepare_storage))
