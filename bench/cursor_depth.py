@@ -20,9 +20,9 @@ from pathlib import Path
 
 from finance.application.authorization import Actor
 from finance.application.pagination import PageRequest
-from finance.application.records.demo_data import DemoDataRequest
 from finance.application.records.filters import Ordering, RecordFilter
 from finance.application.records.list_records import ListRecordsRequest
+from finance.entrypoints.demo_data import DemoDataRequest
 from finance.main import Container, build_container, prepare_storage
 from finance.settings import Settings
 

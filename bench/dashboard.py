@@ -32,8 +32,8 @@ from sqlalchemy import Engine, func, insert, select, text
 from finance.adapters.security import Argon2PasswordHasher
 from finance.adapters.sqlalchemy.engine import build_engine
 from finance.adapters.sqlalchemy.schema import upgrade_database
-from finance.adapters.sqlalchemy.stats import month_start, rebuild_totals
 from finance.adapters.sqlalchemy.tables import records, users
+from finance.adapters.sqlalchemy.totals import month_start, rebuild_totals
 from finance.application.analytics.verify_statistics import VerifyStatisticsRequest
 from finance.application.authorization import Actor
 from finance.application.users.create_admin import CreateAdminRequest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +14,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 
+from finance.adapters.memory.unit_of_work import MemoryUnitOfWork
 from finance.adapters.security import Argon2PasswordHasher
 from finance.adapters.sqlalchemy.engine import build_engine
 from finance.adapters.sqlalchemy.schema import upgrade_database
 from finance.adapters.sqlalchemy.tables import metadata
+from finance.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
 from finance.main import Container, build_container, create_app
 from finance.settings import Settings
 
@@ -66,15 +68,33 @@ def truncate_postgres(engine: Engine) -> None:
 
 @dataclass(frozen=True)
 class Store:
-    """One storage backend under test: its settings, and a container wired to it."""
+    """One storage backend under test: its settings, and containers wired to it.
+
+    Building a container wires the HTTP views and the CLI to it, for every app in the process;
+    each one is unwired when the fixture that made the store ends, so that no view is left
+    holding the providers of a container whose test is over."""
 
     name: str
     settings: Settings
+    #: ``addfinalizer`` of the fixture that made the store.
+    at_teardown: Callable[[Callable[[], object]], None] = field(compare=False, repr=False)
 
-    def container(self) -> Container:
-        container = build_container(self.settings)
+    def container(self, settings: Settings | None = None) -> Container:
+        container = build_container(settings or self.settings)
+        self.at_teardown(container.unwire)
         container.password_hasher.override(fast_hasher())
         return container
+
+
+def adapter_unit_of_work(
+    container: Container, write: bool = True
+) -> MemoryUnitOfWork | SqlUnitOfWork:
+    """The container's unit of work as its adapter's class. The container's providers are
+    untyped; narrowed like this, a unit of work returned where a port (``UnitOfWork``,
+    ``DashboardUnitOfWork``) is expected makes mypy check every adapter against that port."""
+    uow = container.uow() if write else container.read_uow()
+    assert isinstance(uow, MemoryUnitOfWork | SqlUnitOfWork), uow
+    return uow
 
 
 def _settings(tmp_path: Path, storage: str, url: str) -> Settings:
@@ -88,16 +108,18 @@ def _settings(tmp_path: Path, storage: str, url: str) -> Settings:
 
 
 def make_store(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
+    """``request`` is the calling fixture's: the store's containers last as long as it."""
     if name == "memory":
-        return Store(name, _settings(tmp_path, "memory", "sqlite://"))
+        return Store(name, _settings(tmp_path, "memory", "sqlite://"), request.addfinalizer)
     if name == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
         path = tmp_path / "finance.db"
         shutil.copy(template, path)
-        return Store(name, _settings(tmp_path, "sql", f"sqlite:///{path}"))
+        return Store(name, _settings(tmp_path, "sql", f"sqlite:///{path}"), request.addfinalizer)
     engine: Engine = request.getfixturevalue("postgres_engine")
     truncate_postgres(engine)
-    return Store(name, _settings(tmp_path, "sql", engine.url.render_as_string(False)))
+    url = engine.url.render_as_string(False)
+    return Store(name, _settings(tmp_path, "sql", url), request.addfinalizer)
 
 
 STORES = [
@@ -129,10 +151,9 @@ def memory_container(tmp_path: Path, request: pytest.FixtureRequest) -> Containe
 
 
 def build_test_app(store: Store, **settings_changes: Any) -> Flask:
+    """An app over ``store``, its container unwired when the store's fixture ends."""
     settings = replace(store.settings, admin_password=PASSWORD, **settings_changes)
-    container = build_container(settings)
-    container.password_hasher.override(fast_hasher())
-    app = create_app(settings, container)
+    app = create_app(settings, store.container(settings))
     app.config["TESTING"] = True
     return app
 
@@ -190,8 +211,9 @@ class Api:
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
     response = client.post("/api/auth/login/", json={"email": email, "password": password})
-    assert response.status_code == 200, response.json
-    return response.json  # type: ignore[no-any-return]
+    tokens = response.json
+    assert response.status_code == 200 and isinstance(tokens, dict), tokens
+    return tokens
 
 
 @pytest.fixture

@@ -21,8 +21,9 @@ from finance.adapters.memory.sessions import (
 from finance.adapters.memory.store import MemoryStore
 from finance.adapters.memory.unit_of_work import MemoryUnitOfWork
 from finance.adapters.security import Argon2PasswordHasher
+from finance.adapters.signed_cursors import SignedCursors
 from finance.adapters.sqlalchemy.engine import build_engine
-from finance.adapters.sqlalchemy.records import SqlRecordStream
+from finance.adapters.sqlalchemy.record_stream import SqlRecordStream
 from finance.adapters.sqlalchemy.schema import pending_migrations, upgrade_database
 from finance.adapters.sqlalchemy.sessions import SqlHealthProbe, SqlLoginThrottle, SqlTokenStore
 from finance.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
@@ -38,12 +39,11 @@ from finance.application.auth.sessions import Logout, RefreshSession, ResolveSes
 from finance.application.errors import Unavailable
 from finance.application.operations.check_health import CheckHealth
 from finance.application.records.create_record import CreateRecord
-from finance.application.records.cursor import CursorCodec
 from finance.application.records.delete_record import DeleteRecord
-from finance.application.records.demo_data import GenerateDemoData
 from finance.application.records.export_records import ExportRecords
 from finance.application.records.get_record import GetRecord
-from finance.application.records.import_records import ImportRecords, ImportRecordsAs
+from finance.application.records.import_records import ImportRecords
+from finance.application.records.import_records_by_email import ImportRecordsByEmail
 from finance.application.records.list_records import ListDeletedRecords, ListRecords
 from finance.application.records.record_history import RecordHistory
 from finance.application.records.restore_record import RestoreRecord
@@ -55,6 +55,7 @@ from finance.application.users.get_user import GetUser
 from finance.application.users.list_users import ListUsers
 from finance.application.users.update_user import UpdateUser
 from finance.entrypoints import cli as cli_module
+from finance.entrypoints.demo_data import GenerateDemoData
 from finance.entrypoints.http.app import build_app
 from finance.settings import Settings
 
@@ -122,7 +123,7 @@ class Container(containers.DeclarativeContainer):
 
     check_health = providers.Factory(CheckHealth, health_probe)
 
-    cursor_codec = providers.Singleton(CursorCodec, config.secret_key)
+    cursor_codec = providers.Singleton(SignedCursors, config.secret_key)
     create_record = providers.Factory(CreateRecord, uow, clock)
     get_record = providers.Factory(GetRecord, read_uow)
     list_records = providers.Factory(ListRecords, read_uow, cursor_codec)
@@ -133,7 +134,7 @@ class Container(containers.DeclarativeContainer):
     record_history = providers.Factory(RecordHistory, read_uow)
     export_records = providers.Factory(ExportRecords, record_stream)
     import_records = providers.Factory(ImportRecords, uow, clock)
-    import_records_as = providers.Factory(ImportRecordsAs, uow, clock)
+    import_records_by_email = providers.Factory(ImportRecordsByEmail, uow, clock)
 
     dashboard_summary = providers.Factory(Summary, read_uow)
     dashboard_category_totals = providers.Factory(CategoryTotals, read_uow)

@@ -29,14 +29,16 @@ from finance.application.analytics.recent_transactions import (
     RecentTransactions,
     RecentTransactionsRequest,
 )
-from finance.application.analytics.statistics import DashboardScope
+from finance.application.analytics.statistics import DashboardQuery, DashboardUnitOfWork
 from finance.application.analytics.summary import Summary, SummaryRequest
 from finance.application.authorization import Actor
+from finance.application.ports import NoProgress, UnitOfWork
 from finance.domain.money import Money, format_amount
 from finance.domain.records import Record, RecordType
 from finance.domain.roles import Role
 from finance.domain.users import User
-from tests.conftest import Store
+from finance.main import Container
+from tests.conftest import Store, adapter_unit_of_work
 
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 ZERO = Decimal("0.00")
@@ -102,11 +104,10 @@ class World:
     """One store for the whole test: its users, and a clean slate before each example."""
 
     store: Store
-    container: Any
+    container: Container
     owners: list[int]
     admin: Actor
     analysts: list[Actor]
-    clock: Any = None
     kept: list[Record] = field(default_factory=list)
 
     def clear(self) -> None:
@@ -119,8 +120,11 @@ class World:
                 for table in (record_daily_totals, record_monthly_totals, record_audit, records):
                     conn.execute(delete(table))
 
-    def uow(self) -> Any:
-        return self.container.uow()
+    def uow(self) -> DashboardUnitOfWork:
+        return adapter_unit_of_work(self.container)
+
+    def read_uow(self) -> DashboardUnitOfWork:
+        return adapter_unit_of_work(self.container, write=False)
 
 
 class FixedClock:
@@ -131,11 +135,12 @@ class FixedClock:
 @pytest.fixture
 def world(any_store: Store) -> Iterator[World]:
     container = any_store.container()
-    uow = container.uow()
+    uow: UnitOfWork = adapter_unit_of_work(container)
     with uow:
-        ids = []
+        ids: list[int] = []
         for n, role in enumerate((Role.ADMIN, Role.ANALYST, Role.ANALYST)):
             user = uow.users.add(User(f"u{n}@example.com", f"U{n}", role, "hash", NOW))
+            assert user.id is not None
             ids.append(user.id)
         uow.commit()
     yield World(
@@ -174,6 +179,7 @@ def write(world: World, plan: list[tuple[Draft, tuple[Any, ...]]]) -> list[Recor
         for step in fate:
             if step == "keep":
                 continue
+            assert record.id is not None
             with uow:
                 stored = uow.records.get(record.id, for_update=True)
                 assert stored is not None
@@ -228,8 +234,8 @@ def check(
     world: World, actor: Actor, owner_id: int | None, start: date | None, end: date | None
 ) -> None:
     found = live(world.kept, owner_id if actor.role is Role.ADMIN else actor.user_id, start, end)
-    scope = DashboardScope(owner_id, start, end)
-    uow = world.container.read_uow()
+    scope = DashboardQuery(owner_id, start, end)
+    uow = world.read_uow()
 
     summary = Summary(uow).execute(SummaryRequest(actor, scope))
     income, expense = total(found, RecordType.INCOME), total(found, RecordType.EXPENSE)
@@ -302,4 +308,4 @@ def test_dashboard_matches_a_brute_force_sum(
         check(world, analyst, None, start, end)
         check(world, analyst, analyst.user_id, start, end)
     with world.uow() as uow:
-        assert uow.statistics.differences() == []
+        assert uow.statistics.differences(NoProgress()) == []

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from finance.application.ports import LoginThrottle
 from tests.conftest import Store
 
 T0 = datetime(2026, 5, 1, 12, 0, 0, 250000, tzinfo=UTC)
@@ -92,7 +93,7 @@ def test_concurrent_reservations_never_pass_the_limit_across_containers(
     containers = [any_store.container() for _ in range(4)]
     if any_store.name == "memory":
         containers = containers[:1]
-    throttles = [c.login_throttle() for c in containers]
+    throttles: list[LoginThrottle] = [c.login_throttle() for c in containers]
     start = threading.Barrier(16)
 
     def attempt(n: int) -> bool:

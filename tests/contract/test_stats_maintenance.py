@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, event, insert, select, update
 
+from finance.adapters.sqlalchemy.dashboard_statistics import split_range
 from finance.adapters.sqlalchemy.engine import build_engine
-from finance.adapters.sqlalchemy.records import record_columns
+from finance.adapters.sqlalchemy.record_rows import record_columns
 from finance.adapters.sqlalchemy.schema import upgrade_database
-from finance.adapters.sqlalchemy.stats import split_range
 from finance.adapters.sqlalchemy.tables import (
     record_daily_totals,
     record_monthly_totals,
@@ -25,7 +25,8 @@ from finance.adapters.sqlalchemy.tables import (
     users,
 )
 from finance.application.analytics.months import month_end
-from finance.application.analytics.statistics import DashboardScope
+from finance.application.analytics.statistics import DashboardQuery
+from finance.application.ports import NoProgress
 from finance.domain.money import Money
 from finance.domain.records import Record, RecordType
 from finance.domain.roles import Role
@@ -152,7 +153,7 @@ def test_verify_reports_drift_and_repair_rebuilds(sql_store: Store) -> None:
     after = verify(sql_store, container)
     assert after.exit_code == 0 and "match" in after.output, after.output
     with container.read_uow() as uow:
-        totals = uow.statistics.totals(DashboardScope(owner))
+        totals = uow.statistics.totals(DashboardQuery(owner))
     assert (totals.expense_cents, totals.count) == (101 * 28 * 29 // 2, 28)
 
 
@@ -160,7 +161,7 @@ def test_migration_0003_backfills_from_existing_records(tmp_path: Path) -> None:
     engine = build_engine(f"sqlite:///{tmp_path / 'old.db'}")
     upgrade_database(engine, "0002")
     with engine.begin() as conn:
-        owner = conn.execute(
+        inserted = conn.execute(
             insert(users).values(
                 email="o@example.com",
                 name="O",
@@ -170,7 +171,9 @@ def test_migration_0003_backfills_from_existing_records(tmp_path: Path) -> None:
                 token_version=1,
                 date_joined=NOW,
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert inserted is not None
+        owner = inserted[0]
         rows = [new_record(owner, 250, date(2025, 12, 31)), new_record(owner, 7, date(2026, 1, 1))]
         gone = new_record(owner, 1000, date(2026, 1, 1))
         gone.soft_delete(NOW)
@@ -190,7 +193,7 @@ def test_migration_0003_backfills_from_existing_records(tmp_path: Path) -> None:
     from finance.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
 
     with SqlUnitOfWork(engine, write=False) as uow:
-        assert uow.statistics.differences() == []
+        assert uow.statistics.differences(NoProgress()) == []
     engine.dispose()
 
 
@@ -212,13 +215,13 @@ def captured_queries(engine: Engine, run: Any) -> list[tuple[str, Any]]:
 @pytest.mark.parametrize(
     "scope",
     [
-        DashboardScope(1),
-        DashboardScope(None, date(2024, 1, 15), date(2024, 5, 10)),
-        DashboardScope(1, date(2024, 1, 15), date(2024, 5, 10)),
+        DashboardQuery(1),
+        DashboardQuery(None, date(2024, 1, 15), date(2024, 5, 10)),
+        DashboardQuery(1, date(2024, 1, 15), date(2024, 5, 10)),
     ],
     ids=["owner", "dates", "owner-and-dates"],
 )
-def test_query_plans_use_the_indexes(sql_store: Store, scope: DashboardScope) -> None:
+def test_query_plans_use_the_indexes(sql_store: Store, scope: DashboardQuery) -> None:
     container = sql_store.container()
     engine = container.engine()
     uow = container.read_uow()

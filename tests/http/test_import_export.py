@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from finance.adapters.sqlalchemy import records as sql_records
-from finance.adapters.sqlalchemy import sqlite_import
-from finance.entrypoints.http.csv_io import EXPORT_COLUMNS
+from finance.adapters.sqlalchemy import bulk_insert, record_stream
+from finance.application.records import import_records
+from finance.entrypoints.csv_io import EXPORT_COLUMNS
 from tests.conftest import ADMIN_EMAIL, Api, Factory, Store, build_test_app, ensure_admin, login
 from tests.http.assertions import assert_error
 
@@ -151,9 +151,9 @@ def test_at_most_100_errors_are_reported(admin: Api) -> None:
 def test_a_bad_row_after_many_good_batches_still_stores_nothing(
     app: Flask, admin: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # On SQLite: chunks are stored and the indexes dropped before the bad row is read.
-    monkeypatch.setattr(sqlite_import, "CHUNK_SIZE", 500)
-    monkeypatch.setattr(sqlite_import, "MIN_ROWS_TO_REINDEX", 1000)
+    # Batches are stored, and SQLite's indexes set aside, before the bad row is read.
+    monkeypatch.setattr(import_records, "BATCH_SIZE", 500)
+    monkeypatch.setattr(bulk_insert, "MIN_ROWS_TO_REINDEX", 1000)
     good = "".join(f"2026-01-{1 + i % 28:02d},expense,Food,{i + 1}.00,,\r\n" for i in range(4500))
     response = send_csv(admin, HEADER + good + "2026-01-05,expense,Food,oops,,\r\n")
     body = assert_error(response, 422)
@@ -332,7 +332,7 @@ def test_export_applies_the_filters_and_ordering_of_the_list(admin: Api) -> None
 def test_export_streams_every_record_across_batches(
     admin: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sql_records, "STREAM_BATCH_SIZE", 7)
+    monkeypatch.setattr(record_stream, "STREAM_BATCH_SIZE", 7)
     text = HEADER + "".join(
         f"2026-01-{1 + i % 3:02d},expense,Food,{i + 1}.00,,\r\n" for i in range(50)
     )
@@ -361,13 +361,13 @@ def test_an_export_closed_early_ends_its_read(admin: Api, monkeypatch: pytest.Mo
     rows = "".join(f"2026-01-05,expense,Food,{n}.00,,\r\n" for n in range(1, 1201))
     assert send_csv(admin, HEADER + rows).status_code == 201
     closed: list[object] = []
-    close = sql_records._OpenRecords.close
+    close = record_stream._OpenRecords.close
 
-    def noting_close(self: sql_records._OpenRecords) -> None:
+    def noting_close(self: record_stream._OpenRecords) -> None:
         closed.append(self)
         close(self)
 
-    monkeypatch.setattr(sql_records._OpenRecords, "close", noting_close)
+    monkeypatch.setattr(record_stream._OpenRecords, "close", noting_close)
     response = admin.get(EXPORT, buffered=False)
     assert response.status_code == 200
     assert next(response.response).startswith(b"id,date")

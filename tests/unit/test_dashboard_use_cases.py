@@ -16,7 +16,7 @@ from finance.application.analytics.recent_transactions import (
     RecentTransactions,
     RecentTransactionsRequest,
 )
-from finance.application.analytics.statistics import DashboardScope
+from finance.application.analytics.statistics import DashboardQuery
 from finance.application.analytics.summary import Summary, SummaryRequest
 from finance.application.analytics.verify_statistics import (
     VerifyStatistics,
@@ -45,18 +45,18 @@ class Dashboard:
         )
 
     def summary(self, actor: Actor, **scope: Any) -> Any:
-        return Summary(self.uow).execute(SummaryRequest(actor, DashboardScope(**scope)))
+        return Summary(self.uow).execute(SummaryRequest(actor, DashboardQuery(**scope)))
 
     def categories(self, actor: Actor, kind: RecordType | None = None, **scope: Any) -> Any:
-        request = CategoryTotalsRequest(actor, DashboardScope(**scope), kind)
+        request = CategoryTotalsRequest(actor, DashboardQuery(**scope), kind)
         return CategoryTotals(self.uow).execute(request)
 
     def recent(self, actor: Actor, limit: int = 10, **scope: Any) -> Any:
-        request = RecentTransactionsRequest(actor, DashboardScope(**scope), limit)
+        request = RecentTransactionsRequest(actor, DashboardQuery(**scope), limit)
         return RecentTransactions(self.uow).execute(request)
 
     def trends(self, actor: Actor, months: int = 12, **scope: Any) -> Any:
-        request = MonthlyTrendsRequest(actor, DashboardScope(**scope), months)
+        request = MonthlyTrendsRequest(actor, DashboardQuery(**scope), months)
         return MonthlyTrends(self.uow, self.clock).execute(request)
 
 

@@ -11,15 +11,15 @@ from click.testing import CliRunner
 
 from finance.adapters.memory.store import MemoryStore
 from finance.adapters.memory.unit_of_work import MemoryUnitOfWork
-from finance.application.records.demo_data import (
+from finance.domain.records import AuditAction, Record, RecordType
+from finance.domain.roles import Role
+from finance.entrypoints.cli import _Context, finance
+from finance.entrypoints.demo_data import (
     CATEGORIES,
     DemoDataRequest,
     DemoDataResult,
     GenerateDemoData,
 )
-from finance.domain.records import AuditAction, Record, RecordType
-from finance.domain.roles import Role
-from finance.entrypoints.cli import _Context, finance
 from finance.main import prepare_storage
 from tests.conftest import Store, fast_hasher
 from tests.unit.conftest import FakeClock

@@ -10,20 +10,22 @@ import pytest
 from finance.adapters.memory.records import MemoryRecordStream
 from finance.adapters.memory.store import MemoryStore
 from finance.adapters.memory.unit_of_work import MemoryUnitOfWork
+from finance.adapters.signed_cursors import SignedCursors
 from finance.application.authorization import Actor
-from finance.application.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from finance.application.errors import (
+    Conflict,
+    Forbidden,
+    ImportRejected,
+    NotFound,
+    PreconditionFailed,
+)
 from finance.application.pagination import PageRequest
 from finance.application.records.create_record import CreateRecord, CreateRecordRequest
-from finance.application.records.cursor import CursorCodec
 from finance.application.records.delete_record import DeleteRecord, DeleteRecordRequest
 from finance.application.records.export_records import ExportRecords, ExportRecordsRequest
 from finance.application.records.filters import Ordering, RecordFilter
 from finance.application.records.get_record import GetRecord, GetRecordRequest
-from finance.application.records.import_records import (
-    ImportRecords,
-    ImportRecordsRequest,
-    ImportRejected,
-)
+from finance.application.records.import_records import ImportRecords, ImportRecordsRequest
 from finance.application.records.list_records import (
     ListDeletedRecords,
     ListRecords,
@@ -38,7 +40,7 @@ from finance.domain.records import Record, RecordType
 from finance.domain.roles import Role
 from tests.unit.conftest import FakeClock, Users
 
-CODEC = CursorCodec("unit-test-secret")
+CODEC = SignedCursors("unit-test-secret")
 
 
 class Records:
@@ -172,7 +174,9 @@ def test_delete_restore_and_history(records: Records, clock: FakeClock) -> None:
     assert (restored.is_deleted, restored.version) == (False, 4)
     with pytest.raises(NotFound):
         RestoreRecord(records.uow, clock).execute(RestoreRecordRequest(records.admin, rid))
-    history = RecordHistory(records.uow).execute(RecordHistoryRequest(records.admin, rid))
+    page = RecordHistory(records.uow).execute(RecordHistoryRequest(records.admin, rid))
+    history = page.items
+    assert page.total == 4
     assert [e.action.value for e in history] == ["created", "updated", "deleted", "restored"]
     assert history[1].changes == {"amount": ["5.00", "6.00"]}
     assert history[0].changes["amount"] == [None, "5.00"]
@@ -271,10 +275,10 @@ def test_import_is_all_or_nothing_and_reports_each_bad_row(
     assert count == 1
     imported = records.list(records.admin).items[0]
     history = RecordHistory(uow).execute(RecordHistoryRequest(records.admin, imported.id or 0))
-    assert [e.action.value for e in history] == ["imported"]
+    assert [e.action.value for e in history.items] == ["imported"]
 
 
-def test_export_follows_scope_and_filters(
+def test_export_shows_what_the_actor_may_see_with_the_filters(
     records: Records, users: Users, store: MemoryStore
 ) -> None:
     viewer = users.actor(users.add(Role.VIEWER))
@@ -294,3 +298,24 @@ def test_an_idempotency_key_is_1_to_255_characters(records: Records, key: str) -
         records.create(key=key)
     assert error.value.field == "Idempotency-Key"
     assert records.list(records.admin).items == []
+
+
+def test_history_comes_a_page_at_a_time_oldest_first(records: Records, clock: FakeClock) -> None:
+    rid = records.create().id or 0
+    for n in range(4):
+        UpdateRecord(records.uow, clock).execute(
+            UpdateRecordRequest(records.admin, rid, {"description": f"take {n}"})
+        )
+    history = RecordHistory(records.uow)
+    pages = [
+        history.execute(RecordHistoryRequest(records.admin, rid, PageRequest(n, 2)))
+        for n in (1, 2, 3, 4)
+    ]
+    assert [p.total for p in pages] == [5, 5, 5, 5]
+    assert [[e.action.value for e in p.items] for p in pages] == [
+        ["created", "updated"],
+        ["updated", "updated"],
+        ["updated"],
+        [],
+    ]
+    assert pages[1].items[0].changes == {"description": ["take 0", "take 1"]}

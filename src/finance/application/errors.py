@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class ApplicationError(Exception):
     """Base class of the use cases' errors."""
@@ -41,3 +43,30 @@ class TooManyAttempts(ApplicationError):
 
 class Unavailable(ApplicationError):
     """A backing service (the database) does not answer."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong with one cell or row of an imported file (the header is line 1)."""
+
+    line: int
+    field: str
+    message: str
+
+
+class ImportRejected(ApplicationError):
+    """At least one row of a file is invalid, so nothing of it was imported."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("The file has invalid rows; nothing was imported.")
+        self.errors = errors
+
+
+class UnreadableRow(Exception):
+    """Raised by the rows of a file that cannot be read past ``line`` (a cell too large to
+    parse, a quote never closed): the import reports it as that line's error."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -66,12 +66,9 @@ class RecordRepository(Protocol):
         ...
 
     def add_many(self, records: list[Record]) -> list[Record]:
-        """Store new records in bulk and return them with their ids."""
-        ...
-
-    def import_all(self, records: Iterable[Record]) -> int:
-        """Store new records as they are read, each with an ``imported`` audit entry by its
-        creator at its creation time that lists every field's value; return how many."""
+        """Store new records in bulk and return them with their ids, in order. Meant to be
+        called again and again by one unit of work: an adapter may make a large load fast in
+        ways that pay off only by the commit (deferring index upkeep, say)."""
         ...
 
     def get(self, record_id: int, *, for_update: bool = False) -> Record | None:
@@ -83,7 +80,9 @@ class RecordRepository(Protocol):
         ...
 
     def find_page(self, query: RecordQuery, page: PageRequest) -> Page[Record]:
-        """One page in the query's order, with the total count."""
+        """One page in the query's order, with ``total``: exactly how many records the query
+        matches, this unit of work's own writes included. A store may read it from totals it
+        keeps in step with every write rather than count the records."""
         ...
 
     def find_after(
@@ -96,7 +95,9 @@ class RecordRepository(Protocol):
 class AuditLog(Protocol):
     def add(self, entry: AuditEntry) -> None: ...
 
-    def add_many(self, entries: list[AuditEntry]) -> None: ...
+    def add_many(self, entries: list[AuditEntry]) -> None:
+        """Store entries in bulk (an import's, say)."""
+        ...
 
     def for_record(self, record_id: int) -> list[AuditEntry]:
         """Entries oldest first."""
@@ -144,12 +145,20 @@ class Transaction(Protocol):
 
 
 class UnitOfWork(Transaction, Protocol):
-    """The repositories of one transaction."""
+    """The repositories of one transaction (read-only members, so that an adapter's own
+    repository classes fit them)."""
 
-    users: UserRepository
-    records: RecordRepository
-    audit: AuditLog
-    idempotency: IdempotencyStore
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def records(self) -> RecordRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
 
 
 class OpenRecords(Iterator[Record], Protocol):
@@ -203,3 +212,25 @@ class LoginThrottle(Protocol):
 
 class HealthProbe(Protocol):
     def database_ok(self) -> bool: ...
+
+
+class Progress(Protocol):
+    """Where long work (an import, demo data, checking the totals) says how far it has got."""
+
+    def begin(self, stage: str, total: int | None) -> None:
+        """A stage of ``total`` units (rows, records; None: not known) starts."""
+        ...
+
+    def advance(self, done: int) -> None:
+        """``done`` more units of the stage are finished."""
+        ...
+
+
+class NoProgress:
+    """Progress nobody watches: under HTTP, in tests."""
+
+    def begin(self, stage: str, total: int | None) -> None:
+        return None
+
+    def advance(self, done: int) -> None:
+        return None

@@ -106,6 +106,11 @@ def _plain_text(value: Decimal, field: str) -> str:
     return text
 
 
+def amount_of_cents(cents: int) -> Decimal:
+    """Any whole number of cents (a sum, maybe negative) as an exact amount, two decimals."""
+    return Decimal(cents).scaleb(-2)
+
+
 def format_amount(amount: Decimal) -> str:
     """Any exact sum, to two decimals, as the API shows money."""
     return f"{amount:.2f}"

@@ -128,15 +128,19 @@ class Record:
         self._touch(now)
         return diff
 
-    def soft_delete(self, now: datetime) -> None:
+    def soft_delete(self, now: datetime) -> dict[str, list[Any]]:
+        """Hide the record; return the change as ``apply`` does."""
         self.is_deleted = True
         self.deleted_at = now
         self._touch(now)
+        return {"is_deleted": [False, True]}
 
-    def restore(self, now: datetime) -> None:
+    def restore(self, now: datetime) -> dict[str, list[Any]]:
+        """Bring the record back; return the change as ``apply`` does."""
         self.is_deleted = False
         self.deleted_at = None
         self._touch(now)
+        return {"is_deleted": [True, False]}
 
     def _touch(self, now: datetime) -> None:
         self.version += 1

@@ -19,17 +19,18 @@ from finance.application.analytics.verify_statistics import (
     VerifyStatistics,
     VerifyStatisticsRequest,
 )
-from finance.application.errors import ApplicationError
-from finance.application.records.demo_data import DemoDataRequest, GenerateDemoData
-from finance.application.records.import_records import (
-    ImportRecordsAs,
-    ImportRecordsAsRequest,
-    ImportRejected,
+from finance.application.errors import ApplicationError, ImportRejected
+from finance.application.records.import_records_by_email import (
+    ImportRecordsByEmail,
+    ImportRecordsByEmailRequest,
 )
 from finance.application.users.create_admin import CreateAdmin, CreateAdminRequest
 from finance.domain.errors import DomainError
-from finance.entrypoints.http.csv_io import read_csv
+from finance.entrypoints.csv_io import read_csv
+from finance.entrypoints.demo_data import DemoDataRequest, GenerateDemoData
+from finance.entrypoints.garbage_collection import collect_less_often
 from finance.entrypoints.http.gunicorn_worker import WORKER_CLASS
+from finance.entrypoints.progress import CommandLineProgress, count_lines
 
 if TYPE_CHECKING:
     from finance.settings import Settings
@@ -155,9 +156,15 @@ def import_command(
     """Import a CSV of records (date,type,category,amount[,description,owner_id]): all rows,
     or none when any row is invalid (the first 100 problems are listed)."""
     obj.prepare_storage(obj.container, obj.settings)
-    with open(file, encoding="utf-8-sig", newline="") as stream:
+    rows = max(count_lines(file) - 1, 0)
+    with (
+        open(file, encoding="utf-8-sig", newline="") as stream,
+        CommandLineProgress(expected=rows) as progress,
+    ):
         actor = actor_email or obj.settings.admin_email
-        request = ImportRecordsAsRequest(actor, lambda: read_csv(stream), owner_email)
+        request = ImportRecordsByEmailRequest(
+            actor, lambda: read_csv(stream), owner_email, progress=progress
+        )
         try:
             imported = _import_records(request)
         except ImportRejected as error:
@@ -175,9 +182,10 @@ def import_command(
 
 @inject
 def _import_records(
-    request: ImportRecordsAsRequest, import_as: ImportRecordsAs = Provide["import_records_as"]
+    request: ImportRecordsByEmailRequest,
+    import_records: ImportRecordsByEmail = Provide["import_records_by_email"],
 ) -> int:
-    return import_as.execute(request)
+    return import_records.execute(request)
 
 
 @finance.command("demo-data")
@@ -213,9 +221,10 @@ def demo_data(
     obj.prepare_storage(obj.container, obj.settings)
     password = password or obj.settings.demo_password
     last_day = until.date() if until else datetime.now(UTC).date()
-    request = DemoDataRequest(records, users, seed, password, last_day, months)
     try:
-        result = _demo_data(request)
+        with CommandLineProgress() as progress:
+            request = DemoDataRequest(records, users, seed, password, last_day, months, progress)
+            result = _demo_data(request)
     except (ApplicationError, DomainError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(
@@ -246,12 +255,13 @@ def stats_verify(obj: _Context, repair: bool) -> None:
     """Recompute the dashboard totals from the records and list any difference (exit code 1
     on drift, unless --repair rebuilt them)."""
     obj.prepare_storage(obj.container, obj.settings)
-    report = _verify_statistics(VerifyStatisticsRequest(repair=repair))
-    shown = 20
-    for line in report.differences[:shown]:
+    with CommandLineProgress() as progress:
+        report = _verify_statistics(VerifyStatisticsRequest(repair=repair, progress=progress))
+    listed = 20
+    for line in report.differences[:listed]:
         click.echo(line)
-    if len(report.differences) > shown:
-        click.echo(f"… and {len(report.differences) - shown} more.")
+    if len(report.differences) > listed:
+        click.echo(f"… and {len(report.differences) - listed} more.")
     if not report.differences:
         click.echo("The dashboard totals match the records.")
     elif report.repaired:
@@ -309,4 +319,5 @@ def main(
     container_factory: Callable[[Settings], Any],
     prepare_storage: Callable[[Any, Settings], None],
 ) -> None:
+    collect_less_often()
     finance(obj=_Context(settings_factory, container_factory, prepare_storage))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable
+from collections.abc import Generator
 from dataclasses import replace
 from datetime import datetime
 
@@ -10,7 +10,7 @@ from finance.adapters.memory.store import MemoryStore, MemoryTransaction
 from finance.application.pagination import Page, PageRequest
 from finance.application.ports import IdempotentResult
 from finance.application.records.filters import KeysetPosition, RecordQuery, sort_value
-from finance.domain.records import AuditAction, AuditEntry, Record
+from finance.domain.records import AuditEntry, Record
 
 
 def matching(records: dict[int, Record], query: RecordQuery) -> list[Record]:
@@ -35,15 +35,6 @@ class MemoryRecordRepository:
 
     def add_many(self, records: list[Record]) -> list[Record]:
         return [self.add(r) for r in records]
-
-    def import_all(self, records: Iterable[Record]) -> int:
-        audit = MemoryAuditLog(self._tx)
-        count = 0
-        for record in records:
-            self.add(record)
-            audit.add(AuditEntry.of_creation(record, record.created_by, AuditAction.IMPORTED))
-            count += 1
-        return count
 
     def get(self, record_id: int, *, for_update: bool = False) -> Record | None:
         record = self._records.get(record_id)

@@ -9,10 +9,11 @@ from finance.adapters.memory.store import MemoryTransaction
 from finance.application.analytics.months import month_of
 from finance.application.analytics.statistics import (
     CategoryTotal,
-    DashboardScope,
+    DashboardQuery,
     MonthTotals,
     Totals,
 )
+from finance.application.ports import Progress
 from finance.domain.records import Record, RecordType, category_key
 
 
@@ -22,22 +23,22 @@ class MemoryDashboardStatistics:
     def __init__(self, tx: MemoryTransaction) -> None:
         self._records = tx.store.records
 
-    def _live(self, scope: DashboardScope) -> Iterator[Record]:
-        return (r for r in self._records.values() if scope.includes(r))
+    def _live(self, query: DashboardQuery) -> Iterator[Record]:
+        return (r for r in self._records.values() if query.includes(r))
 
-    def totals(self, scope: DashboardScope) -> Totals:
+    def totals(self, query: DashboardQuery) -> Totals:
         sums = {RecordType.INCOME: 0, RecordType.EXPENSE: 0}
         count = 0
-        for record in self._live(scope):
+        for record in self._live(query):
             sums[record.type] += record.amount.cents
             count += 1
         return Totals(sums[RecordType.INCOME], sums[RecordType.EXPENSE], count)
 
     def category_totals(
-        self, scope: DashboardScope, type: RecordType | None
+        self, query: DashboardQuery, type: RecordType | None
     ) -> list[CategoryTotal]:
         groups: dict[tuple[RecordType, str], tuple[str, int, int]] = {}
-        for record in self._live(scope):
+        for record in self._live(query):
             if type is not None and record.type is not type:
                 continue
             key = (record.type, category_key(record.category))
@@ -52,16 +53,16 @@ class MemoryDashboardStatistics:
             for (kind, _), (spelling, cents, count) in groups.items()
         ]
 
-    def monthly_totals(self, scope: DashboardScope) -> list[MonthTotals]:
+    def monthly_totals(self, query: DashboardQuery) -> list[MonthTotals]:
         months: dict[date, list[int]] = {}
-        for record in self._live(scope):
+        for record in self._live(query):
             sums = months.setdefault(month_of(record.date), [0, 0, 0])
             sums[0 if record.type is RecordType.INCOME else 1] += record.amount.cents
             sums[2] += 1
         return [MonthTotals(month, s[0], s[1], s[2]) for month, s in months.items()]
 
-    def differences(self) -> list[str]:
+    def differences(self, progress: Progress) -> list[str]:
         return []
 
-    def rebuild(self) -> None:
+    def rebuild(self, progress: Progress) -> None:
         return None

@@ -4,13 +4,11 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from finance.adapters.sqlalchemy.audit_log import SqlAuditLog
+from finance.adapters.sqlalchemy.dashboard_statistics import SqlDashboardStatistics
 from finance.adapters.sqlalchemy.engine import WRITE_OPTION
-from finance.adapters.sqlalchemy.records import (
-    SqlAuditLog,
-    SqlIdempotencyStore,
-    SqlRecordRepository,
-)
-from finance.adapters.sqlalchemy.stats import SqlDashboardStatistics
+from finance.adapters.sqlalchemy.idempotency import SqlIdempotencyStore
+from finance.adapters.sqlalchemy.record_repository import SqlRecordRepository
 from finance.adapters.sqlalchemy.users import SqlUserRepository
 
 
@@ -49,5 +47,5 @@ class SqlUnitOfWork:
             self._connection.close()
 
     def commit(self) -> None:
-        self.records.flush_totals()
+        self.records.before_commit()
         self._transaction.commit()

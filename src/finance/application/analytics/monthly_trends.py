@@ -5,11 +5,12 @@ from datetime import UTC, date
 from decimal import Decimal
 
 from finance.application.analytics.months import add_months, month_end, month_of, months_spanned
-from finance.application.analytics.scope import amount, dashboard_scope
-from finance.application.analytics.statistics import DashboardScope, DashboardUnitOfWork
+from finance.application.analytics.statistics import DashboardQuery, DashboardUnitOfWork
+from finance.application.analytics.visibility import allowed_query
 from finance.application.authorization import Actor
 from finance.application.ports import Clock
 from finance.domain.errors import InvalidValue
+from finance.domain.money import amount_of_cents
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 120
@@ -18,7 +19,7 @@ MAX_MONTHS = 120
 @dataclass(frozen=True)
 class MonthlyTrendsRequest:
     actor: Actor
-    scope: DashboardScope = field(default_factory=DashboardScope)
+    query: DashboardQuery = field(default_factory=DashboardQuery)
     months: int = DEFAULT_MONTHS
 
 
@@ -42,7 +43,7 @@ class MonthlyTrends:
     between them; with only `date_from`, `months` months starting with its month; with only
     `date_to`, `months` months ending with its month; with neither, the `months` months ending
     with the current UTC month. `months` is 1 to 120 (default 12) and is ignored when both
-    dates are given. Scope as for the summary."""
+    dates are given. Whose records as for the summary."""
 
     def __init__(self, uow: DashboardUnitOfWork, clock: Clock) -> None:
         self._uow = uow
@@ -51,10 +52,10 @@ class MonthlyTrends:
     def execute(self, request: MonthlyTrendsRequest) -> list[MonthTrend]:
         if not 1 <= request.months <= MAX_MONTHS:
             raise InvalidValue("months", f"Must be between 1 and {MAX_MONTHS}.")
-        scope = dashboard_scope(request.actor, request.scope)
-        first, last, scope = self._window(scope, request.months)
+        query = allowed_query(request.actor, request.query)
+        first, last, query = self._window(query, request.months)
         with self._uow:
-            found = {m.month: m for m in self._uow.statistics.monthly_totals(scope)}
+            found = {m.month: m for m in self._uow.statistics.monthly_totals(query)}
         trends = []
         month: date | None = first
         while month is not None and month <= last:
@@ -64,31 +65,31 @@ class MonthlyTrends:
             trends.append(
                 MonthTrend(
                     month,
-                    amount(income),
-                    amount(expense),
-                    amount(income - expense),
+                    amount_of_cents(income),
+                    amount_of_cents(expense),
+                    amount_of_cents(income - expense),
                     totals.count if totals else 0,
                 )
             )
             month = add_months(month, 1)
         return trends
 
-    def _window(self, scope: DashboardScope, months: int) -> tuple[date, date, DashboardScope]:
-        """The first and last month shown, and the scope narrowed to them."""
-        date_from, date_to = scope.date_from, scope.date_to
+    def _window(self, query: DashboardQuery, months: int) -> tuple[date, date, DashboardQuery]:
+        """The first and last month shown, and the query narrowed to them."""
+        date_from, date_to = query.date_from, query.date_to
         if date_from is not None and date_to is not None:
             first, last = month_of(date_from), month_of(date_to)
             if months_spanned(first, last) > MAX_MONTHS:
                 raise InvalidValue("date_to", f"The range must span at most {MAX_MONTHS} months.")
-            return first, last, scope
+            return first, last, query
         if date_from is not None:
             first = month_of(date_from)
             end = add_months(first, months - 1)
             if end is None:
                 raise InvalidValue("date_from", "The months must end by the year 9999.")
-            return first, end, DashboardScope(scope.owner_id, date_from, month_end(end))
+            return first, end, DashboardQuery(query.owner_id, date_from, month_end(end))
         last = month_of(date_to or self._clock.now().astimezone(UTC).date())
         start = add_months(last, -(months - 1))
         if start is None:
             raise InvalidValue("date_to", "The months must start in the year 1 or later.")
-        return start, last, DashboardScope(scope.owner_id, start, date_to or month_end(last))
+        return start, last, DashboardQuery(query.owner_id, start, date_to or month_end(last))

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from finance.application.analytics.scope import dashboard_scope
-from finance.application.analytics.statistics import DashboardScope, DashboardUnitOfWork
+from finance.application.analytics.statistics import DashboardQuery, DashboardUnitOfWork
+from finance.application.analytics.visibility import allowed_query
 from finance.application.authorization import Actor
 from finance.application.records.filters import RecordFilter, RecordQuery
 from finance.domain.errors import InvalidValue
@@ -16,13 +16,13 @@ MAX_LIMIT = 100
 @dataclass(frozen=True)
 class RecentTransactionsRequest:
     actor: Actor
-    scope: DashboardScope = field(default_factory=DashboardScope)
+    query: DashboardQuery = field(default_factory=DashboardQuery)
     limit: int = DEFAULT_LIMIT
 
 
 class RecentTransactions:
     """The latest live records in the date range, in the records list's default order: newest
-    date first, then highest id first; `limit` 1 to 100 (default 10). Scope as for the
+    date first, then highest id first; `limit` 1 to 100 (default 10). Whose records as for the
     summary."""
 
     def __init__(self, uow: DashboardUnitOfWork) -> None:
@@ -31,9 +31,11 @@ class RecentTransactions:
     def execute(self, request: RecentTransactionsRequest) -> list[Record]:
         if not 1 <= request.limit <= MAX_LIMIT:
             raise InvalidValue("limit", f"Must be between 1 and {MAX_LIMIT}.")
-        scope = dashboard_scope(request.actor, request.scope)
-        query = RecordQuery(
-            RecordFilter(date_from=scope.date_from, date_to=scope.date_to, owner_id=scope.owner_id)
+        allowed = allowed_query(request.actor, request.query)
+        newest = RecordQuery(
+            RecordFilter(
+                date_from=allowed.date_from, date_to=allowed.date_to, owner_id=allowed.owner_id
+            )
         )
         with self._uow:
-            return self._uow.records.find_after(query, None, request.limit)
+            return self._uow.records.find_after(newest, None, request.limit)

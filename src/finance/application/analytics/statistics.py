@@ -1,4 +1,4 @@
-"""What the dashboard reads: the statistics port, its read models, and the scope of a query."""
+"""What the dashboard reads: the statistics port, its read models, and the query of a query."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from finance.application.ports import RecordRepository, Transaction
+from finance.application.ports import Progress, RecordRepository, Transaction
 from finance.domain.errors import InvalidValue
 from finance.domain.records import Record, RecordType
 
 
 @dataclass(frozen=True)
-class DashboardScope:
+class DashboardQuery:
     """Live records of one owner (``None``: every owner) dated within the bounds (inclusive;
     ``None``: unbounded)."""
 
@@ -25,7 +25,7 @@ class DashboardScope:
             raise InvalidValue("date_from", "Must not be after date_to.")
 
     def includes(self, record: Record) -> bool:
-        """The scope in plain Python, for stores that have no query engine."""
+        """The query in plain Python, for stores that have no query engine."""
         return (
             not record.is_deleted
             and (self.owner_id is None or record.owner_id == self.owner_id)
@@ -64,30 +64,33 @@ class DashboardStatistics(Protocol):
     """Sums over live records, exact, in integer cents. Rows come in no particular order:
     ordering, gap-filling and net amounts are the use cases' work."""
 
-    def totals(self, scope: DashboardScope) -> Totals: ...
+    def totals(self, query: DashboardQuery) -> Totals: ...
 
     def category_totals(
-        self, scope: DashboardScope, type: RecordType | None
+        self, query: DashboardQuery, type: RecordType | None
     ) -> list[CategoryTotal]:
-        """One row per (type, category ignoring case) that has records in the scope."""
+        """One row per (type, category ignoring case) that has records in the query."""
         ...
 
-    def monthly_totals(self, scope: DashboardScope) -> list[MonthTotals]:
-        """One row per month (its first day) that has records in the scope."""
+    def monthly_totals(self, query: DashboardQuery) -> list[MonthTotals]:
+        """One row per month (its first day) that has records in the query."""
         ...
 
-    def differences(self) -> list[str]:
+    def differences(self, progress: Progress) -> list[str]:
         """Where stored totals (if the store keeps any) differ from the records; empty if
-        none do."""
+        none do. Progress in records read."""
         ...
 
-    def rebuild(self) -> None:
-        """Recompute every stored total from the records."""
+    def rebuild(self, progress: Progress) -> None:
+        """Recompute every stored total from the records. Progress in records read."""
         ...
 
 
 class DashboardUnitOfWork(Transaction, Protocol):
     """A transaction that reads records and the dashboard's statistics."""
 
-    records: RecordRepository
-    statistics: DashboardStatistics
+    @property
+    def records(self) -> RecordRepository: ...
+
+    @property
+    def statistics(self) -> DashboardStatistics: ...

@@ -3,15 +3,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from finance.application.analytics.scope import amount, dashboard_scope
-from finance.application.analytics.statistics import DashboardScope, DashboardUnitOfWork
+from finance.application.analytics.statistics import DashboardQuery, DashboardUnitOfWork
+from finance.application.analytics.visibility import allowed_query
 from finance.application.authorization import Actor
+from finance.domain.money import amount_of_cents
 
 
 @dataclass(frozen=True)
 class SummaryRequest:
     actor: Actor
-    scope: DashboardScope = field(default_factory=DashboardScope)
+    query: DashboardQuery = field(default_factory=DashboardQuery)
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,12 @@ class Summary:
         self._uow = uow
 
     def execute(self, request: SummaryRequest) -> DashboardSummary:
-        scope = dashboard_scope(request.actor, request.scope)
+        query = allowed_query(request.actor, request.query)
         with self._uow:
-            totals = self._uow.statistics.totals(scope)
+            totals = self._uow.statistics.totals(query)
         return DashboardSummary(
-            total_income=amount(totals.income_cents),
-            total_expense=amount(totals.expense_cents),
-            net_balance=amount(totals.income_cents - totals.expense_cents),
+            total_income=amount_of_cents(totals.income_cents),
+            total_expense=amount_of_cents(totals.expense_cents),
+            net_balance=amount_of_cents(totals.income_cents - totals.expense_cents),
             record_count=totals.count,
         )

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from finance.application.analytics.statistics import DashboardUnitOfWork
+from finance.application.ports import NoProgress, Progress
 
 
 @dataclass(frozen=True)
 class VerifyStatisticsRequest:
     repair: bool = False
+    progress: Progress = field(default_factory=NoProgress)
 
 
 @dataclass(frozen=True)
@@ -25,9 +27,9 @@ class VerifyStatistics:
 
     def execute(self, request: VerifyStatisticsRequest) -> StatisticsReport:
         with self._uow:
-            differences = self._uow.statistics.differences()
+            differences = self._uow.statistics.differences(request.progress)
             if differences and request.repair:
-                self._uow.statistics.rebuild()
+                self._uow.statistics.rebuild(request.progress)
                 self._uow.commit()
                 return StatisticsReport(differences, repaired=True)
         return StatisticsReport(differences, repaired=False)

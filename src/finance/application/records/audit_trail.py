@@ -7,7 +7,7 @@ from finance.application.ports import UnitOfWork
 from finance.domain.records import AuditAction, AuditEntry, Record
 
 
-def save_change(
+def save_with_audit(
     uow: UnitOfWork,
     record: Record,
     actor_id: int,
@@ -15,8 +15,7 @@ def save_change(
     changes: dict[str, list[Any]],
     now: datetime,
 ) -> None:
-    """Save a changed record and its audit entry in the same unit of work, then commit."""
+    """Save a changed record and its audit entry in the unit of work; the caller commits."""
     assert record.id is not None
     uow.records.save(record)
     uow.audit.add(AuditEntry(record.id, now, actor_id, action, changes))
-    uow.commit()

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from finance.application.authorization import Actor, authorize
 from finance.application.errors import Conflict
 from finance.application.ports import Clock, UnitOfWork
-from finance.application.records.scope import ensure_active_owner
+from finance.application.records.visibility import ensure_active_owner
 from finance.domain.errors import InvalidValue
 from finance.domain.money import Money
 from finance.domain.records import AuditEntry, Record, RecordType

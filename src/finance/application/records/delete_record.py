@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from finance.application.authorization import Actor
 from finance.application.ports import Clock, UnitOfWork
-from finance.application.records.audit_trail import save_change
-from finance.application.records.scope import record_to_change
+from finance.application.records.audit_trail import save_with_audit
+from finance.application.records.visibility import record_to_change
 from finance.domain.records import AuditAction
 
 
@@ -30,12 +30,8 @@ class DeleteRecord:
                 self._uow, request.actor, request.record_id, request.expected_version
             )
             now = self._clock.now()
-            record.soft_delete(now)
-            save_change(
-                self._uow,
-                record,
-                request.actor.user_id,
-                AuditAction.DELETED,
-                {"is_deleted": [False, True]},
-                now,
+            changes = record.soft_delete(now)
+            save_with_audit(
+                self._uow, record, request.actor.user_id, AuditAction.DELETED, changes, now
             )
+            self._uow.commit()

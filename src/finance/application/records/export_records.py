@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from finance.application.authorization import Actor, authorize
 from finance.application.ports import OpenRecords, RecordStream
 from finance.application.records.filters import RecordFilter, RecordQuery
-from finance.application.records.scope import owner_scope
+from finance.application.records.visibility import visible_owner
 from finance.domain.roles import Permission
 
 
@@ -25,8 +25,8 @@ class ExportRecords:
     def execute(self, request: ExportRecordsRequest) -> OpenRecords:
         actor = request.actor
         if actor.may(Permission.EXPORT_ALL_RECORDS):
-            scope = request.filter.owner_id
+            owner_id = request.filter.owner_id
         else:
             authorize(actor, Permission.EXPORT_OWN_RECORDS)
-            scope = owner_scope(actor, request.filter.owner_id)
-        return self._stream.read(RecordQuery(replace(request.filter, owner_id=scope)))
+            owner_id = visible_owner(actor, request.filter.owner_id)
+        return self._stream.read(RecordQuery(replace(request.filter, owner_id=owner_id)))

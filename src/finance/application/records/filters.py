@@ -1,4 +1,5 @@
-"""What a records list asks for: filters, ordering, scope, and where a cursor page starts."""
+"""What a records list asks for: filters, ordering, which owners, and where a cursor page
+starts."""
 
 from __future__ import annotations
 
@@ -127,7 +128,7 @@ def search_key(record: Record) -> str:
 
 @dataclass(frozen=True)
 class RecordQuery:
-    """A filter within the actor's scope, over live or soft-deleted records."""
+    """A filter narrowed to the records the actor may see, over live or soft-deleted ones."""
 
     filter: RecordFilter
     deleted: bool = False

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from finance.application.authorization import Actor
 from finance.application.ports import UnitOfWork
-from finance.application.records.scope import owner_scope, visible_record
+from finance.application.records.visibility import visible_owner, visible_record
 from finance.domain.records import Record
 
 
@@ -21,6 +21,6 @@ class GetRecord:
         self._uow = uow
 
     def execute(self, request: GetRecordRequest) -> Record:
-        owner_scope(request.actor, None)
+        visible_owner(request.actor, None)
         with self._uow:
             return visible_record(self._uow, request.actor, request.record_id)

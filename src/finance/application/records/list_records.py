@@ -1,20 +1,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from finance.application.authorization import Actor, authorize
 from finance.application.pagination import PageRequest
 from finance.application.ports import UnitOfWork
-from finance.application.records.cursor import CursorCodec
 from finance.application.records.filters import (
     KeysetPosition,
+    Ordering,
     RecordFilter,
     RecordQuery,
     sort_value,
 )
-from finance.application.records.scope import owner_scope
+from finance.application.records.visibility import visible_owner
 from finance.domain.records import Record
 from finance.domain.roles import Permission
+
+
+class CursorCodec(Protocol):
+    """Turns where a page ended into an opaque cursor bound to one query of one user (the
+    ``binding``), and back."""
+
+    def encode(self, position: KeysetPosition, binding: str) -> str: ...
+
+    def decode(self, cursor: str, binding: str, ordering: Ordering) -> KeysetPosition:
+        """``InvalidValue`` for ``cursor`` when it was altered or made for another binding."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -50,13 +62,13 @@ class ListRecords:
         actor = request.actor
         if self.deleted:
             authorize(actor, Permission.WRITE_RECORDS)
-        scoped = replace(request.filter, owner_id=owner_scope(actor, request.filter.owner_id))
-        query = RecordQuery(scoped, deleted=self.deleted)
-        scope = f"{query.fingerprint()}:{actor.user_id}"
+        visible = replace(request.filter, owner_id=visible_owner(actor, request.filter.owner_id))
+        query = RecordQuery(visible, deleted=self.deleted)
+        binding = f"{query.fingerprint()}:{actor.user_id}"
         size = request.page.page_size
         with self._uow:
             if request.cursor is not None:
-                after = self._cursors.decode(request.cursor, scope, scoped.ordering)
+                after = self._cursors.decode(request.cursor, binding, visible.ordering)
                 rows = self._uow.records.find_after(query, after, size + 1)
                 items, more = rows[:size], len(rows) > size
                 total = None
@@ -68,8 +80,8 @@ class ListRecords:
         if more and items:
             last = items[-1]
             assert last.id is not None
-            position = KeysetPosition(sort_value(last, scoped.ordering), last.id)
-            next_cursor = self._cursors.encode(position, scope)
+            position = KeysetPosition(sort_value(last, visible.ordering), last.id)
+            next_cursor = self._cursors.encode(position, binding)
         return RecordList(items, total, request.page, next_cursor, request.cursor is not None)
 
 

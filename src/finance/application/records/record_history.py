@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from finance.application.authorization import Actor, authorize
 from finance.application.errors import NotFound
+from finance.application.pagination import Page, PageRequest
 from finance.application.ports import UnitOfWork
 from finance.domain.records import AuditEntry
 from finance.domain.roles import Permission
@@ -13,15 +14,17 @@ from finance.domain.roles import Permission
 class RecordHistoryRequest:
     actor: Actor
     record_id: int
+    page: PageRequest = field(default_factory=PageRequest)
 
 
 class RecordHistory:
-    """Admins read a record's audit trail, oldest first, deleted records included."""
+    """Admins read a record's audit trail, oldest first, a page at a time, deleted records
+    included."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    def execute(self, request: RecordHistoryRequest) -> list[AuditEntry]:
+    def execute(self, request: RecordHistoryRequest) -> Page[AuditEntry]:
         actor = request.actor
         with self._uow:
             record = self._uow.records.get(request.record_id)
@@ -30,4 +33,6 @@ class RecordHistory:
             ):
                 raise NotFound("Record not found.")
             authorize(actor, Permission.WRITE_RECORDS)
-            return self._uow.audit.for_record(request.record_id)
+            entries = self._uow.audit.for_record(request.record_id)
+        page = request.page
+        return Page(entries[page.offset : page.offset + page.page_size], len(entries), page)

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from finance.application.authorization import Actor, authorize
 from finance.application.ports import Clock, UnitOfWork
-from finance.application.records.audit_trail import save_change
-from finance.application.records.scope import visible_record
+from finance.application.records.audit_trail import save_with_audit
+from finance.application.records.visibility import visible_record
 from finance.domain.records import AuditAction, Record
 from finance.domain.roles import Permission
 
@@ -30,13 +30,9 @@ class RestoreRecord:
             )
             authorize(request.actor, Permission.WRITE_RECORDS)
             now = self._clock.now()
-            record.restore(now)
-            save_change(
-                self._uow,
-                record,
-                request.actor.user_id,
-                AuditAction.RESTORED,
-                {"is_deleted": [True, False]},
-                now,
+            changes = record.restore(now)
+            save_with_audit(
+                self._uow, record, request.actor.user_id, AuditAction.RESTORED, changes, now
             )
+            self._uow.commit()
         return record

@@ -5,8 +5,8 @@ from typing import Any
 
 from finance.application.authorization import Actor
 from finance.application.ports import Clock, UnitOfWork
-from finance.application.records.audit_trail import save_change
-from finance.application.records.scope import ensure_active_owner, record_to_change
+from finance.application.records.audit_trail import save_with_audit
+from finance.application.records.visibility import ensure_active_owner, record_to_change
 from finance.domain.records import AuditAction, Record
 
 
@@ -36,5 +36,8 @@ class UpdateRecord:
                 ensure_active_owner(self._uow, owner_id)
             now = self._clock.now()
             changes = record.apply(request.changes, now)
-            save_change(self._uow, record, request.actor.user_id, AuditAction.UPDATED, changes, now)
+            save_with_audit(
+                self._uow, record, request.actor.user_id, AuditAction.UPDATED, changes, now
+            )
+            self._uow.commit()
         return record

@@ -57,7 +57,15 @@ def _check_json_value(value: Any, field: str, depth: int = 0) -> None:
 class _Parser(FlaskParser):
     """JSON numbers are read as exact decimals (so ``12.345`` and ``1e3`` can be told apart and
     refused), and a body that is not valid JSON is invalid input like any other: 422. Text no
-    store can hold is refused wherever it is sent, in the body or the query, with its field."""
+    store can hold is refused wherever it is sent, in the body or the query, with its field.
+    Where each declared field is read from is noted, so that a value a use case refuses later
+    is reported where it was sent (``sent_in``)."""
+
+    def _load_location_data(self, *, schema: Any, req: flask.Request, location: str) -> Any:
+        sent_in = flask.g.setdefault("argument_locations", {})
+        for name, field in schema.fields.items():
+            sent_in[name] = sent_in[field.data_key or name] = location
+        return super()._load_location_data(schema=schema, req=req, location=location)
 
     def load_querystring(self, req: flask.Request, schema: Any) -> Any:
         for name, value in req.args.items(multi=True):
@@ -132,3 +140,10 @@ class ApiBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]
             return func
 
         return decorator
+
+
+def sent_in(field: str) -> str:
+    """Where the request's value for ``field`` was read from (``json``, ``query``,
+    ``headers``…), as the endpoint's declared arguments say; ``json`` for one it does not."""
+    locations: dict[str, str] = flask.g.get("argument_locations", {})
+    return locations.get(field, "json")

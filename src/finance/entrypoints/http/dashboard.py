@@ -21,7 +21,7 @@ from finance.application.analytics.recent_transactions import (
     RecentTransactions,
     RecentTransactionsRequest,
 )
-from finance.application.analytics.statistics import DashboardScope
+from finance.application.analytics.statistics import DashboardQuery
 from finance.application.analytics.summary import Summary, SummaryRequest
 from finance.domain.money import format_amount
 from finance.domain.records import RecordType
@@ -112,8 +112,8 @@ class MonthlyTrendsSchema(Schema):
     results = fields.List(fields.Nested(MonthTrendSchema))
 
 
-def scope_of(args: dict[str, Any]) -> DashboardScope:
-    return DashboardScope(args.get("owner_id"), args.get("date_from"), args.get("date_to"))
+def dashboard_query(args: dict[str, Any]) -> DashboardQuery:
+    return DashboardQuery(args.get("owner_id"), args.get("date_from"), args.get("date_to"))
 
 
 @blp.get("/summary/")
@@ -124,7 +124,7 @@ def scope_of(args: dict[str, Any]) -> DashboardScope:
 @blp.doc(security=BEARER, description=Summary.__doc__)
 @inject
 def summary(args: dict[str, Any], summary: Summary = Provide["dashboard_summary"]) -> Any:
-    return summary.execute(SummaryRequest(current_actor(), scope_of(args)))
+    return summary.execute(SummaryRequest(current_actor(), dashboard_query(args)))
 
 
 @blp.get("/category-totals/")
@@ -138,7 +138,7 @@ def category_totals(
     args: dict[str, Any], totals: CategoryTotals = Provide["dashboard_category_totals"]
 ) -> Any:
     kind = RecordType(args["type"]) if "type" in args else None
-    request = CategoryTotalsRequest(current_actor(), scope_of(args), kind)
+    request = CategoryTotalsRequest(current_actor(), dashboard_query(args), kind)
     return {"results": totals.execute(request)}
 
 
@@ -152,7 +152,7 @@ def category_totals(
 def recent_transactions(
     args: dict[str, Any], recent: RecentTransactions = Provide["dashboard_recent_transactions"]
 ) -> Any:
-    request = RecentTransactionsRequest(current_actor(), scope_of(args), args["limit"])
+    request = RecentTransactionsRequest(current_actor(), dashboard_query(args), args["limit"])
     return {"results": recent.execute(request)}
 
 
@@ -166,5 +166,5 @@ def recent_transactions(
 def monthly_trends(
     args: dict[str, Any], trends: MonthlyTrends = Provide["dashboard_monthly_trends"]
 ) -> Any:
-    request = MonthlyTrendsRequest(current_actor(), scope_of(args), args["months"])
+    request = MonthlyTrendsRequest(current_actor(), dashboard_query(args), args["months"])
     return {"results": trends.execute(request)}

@@ -5,21 +5,22 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from finance.application.errors import (
     ApplicationError,
     Conflict,
     Forbidden,
+    ImportRejected,
     NotFound,
     PreconditionFailed,
     TooManyAttempts,
     Unauthenticated,
     Unavailable,
 )
-from finance.application.records.import_records import ImportRejected
 from finance.domain.errors import InvalidValue
+from finance.entrypoints.http.api import sent_in
 
 STATUS_OF: dict[type[ApplicationError], int] = {
     NotFound: 404,
@@ -53,13 +54,6 @@ def error_body(code: int, message: str, errors: Any = None) -> dict[str, Any]:
     return body
 
 
-def _input_location(field: str) -> str:
-    """Where the refused value came from: a header, the query or the JSON body."""
-    if field in request.headers:
-        return "headers"
-    return "query" if request.method in ("GET", "HEAD", "DELETE") else "json"
-
-
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
@@ -90,5 +84,5 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(InvalidValue)
     def invalid_value(error: InvalidValue) -> Any:
-        errors = {_input_location(error.field): {error.field: [error.message]}}
+        errors = {sent_in(error.field): {error.field: [error.message]}}
         return error_body(422, "Invalid input.", errors), 422

@@ -1,6 +1,7 @@
 """The gunicorn worker ``finance serve`` runs: gthread, with the answers gunicorn writes itself
 (a request line, URL or header it refuses before the application sees the request) in the
-API's JSON error shape instead of gunicorn's HTML page."""
+API's JSON error shape instead of gunicorn's HTML page, and the cycle collector tuned once the
+application is loaded."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from http import HTTPStatus
 
 from gunicorn import util
 from gunicorn.workers.gthread import ThreadWorker
+
+from finance.entrypoints.garbage_collection import collect_less_often
 
 #: The value for gunicorn's ``--worker-class``.
 WORKER_CLASS = f"{__name__}.JsonErrorWorker"
@@ -36,6 +39,10 @@ def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: st
 
 
 class JsonErrorWorker(ThreadWorker):  # type: ignore[misc]
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        collect_less_often()
+
     def init_process(self) -> None:
         # gunicorn writes these answers through util.write_error from deep inside its request
         # handling, with no hook to replace it: this process serves only this application.

@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from dependency_injector.wiring import Provide, inject
-from flask import Response, request, stream_with_context, url_for
+from flask import request, url_for
 from flask_jwt_extended import jwt_required
-from werkzeug.exceptions import UnsupportedMediaType
 
-from finance.application.pagination import Page, PageRequest
+from finance.application.pagination import Page
 from finance.application.records.create_record import CreateRecord, CreateRecordRequest
 from finance.application.records.delete_record import DeleteRecord, DeleteRecordRequest
-from finance.application.records.export_records import ExportRecords, ExportRecordsRequest
 from finance.application.records.filters import Ordering, RecordFilter
 from finance.application.records.get_record import GetRecord, GetRecordRequest
-from finance.application.records.import_records import ImportRecords, ImportRecordsRequest
 from finance.application.records.list_records import (
     ListDeletedRecords,
     ListRecords,
@@ -25,18 +22,13 @@ from finance.application.records.list_records import (
 from finance.application.records.record_history import RecordHistory, RecordHistoryRequest
 from finance.application.records.restore_record import RestoreRecord, RestoreRecordRequest
 from finance.application.records.update_record import UpdateRecord, UpdateRecordRequest
-from finance.domain.errors import InvalidValue
 from finance.domain.records import Record, RecordType
 from finance.entrypoints.http.api import BEARER, ApiBlueprint
-from finance.entrypoints.http.csv_io import EXPORT_COLUMNS, export_csv, read_csv
 from finance.entrypoints.http.pagination import page_request, paginated
 from finance.entrypoints.http.schemas import (
     AuditPageSchema,
-    ImportQuerySchema,
-    ImportRejectedSchema,
-    ImportResultSchema,
+    IdempotencyHeaderSchema,
     PageQuerySchema,
-    RecordFilterQuerySchema,
     RecordListQuerySchema,
     RecordPageSchema,
     RecordPatchSchema,
@@ -58,17 +50,6 @@ IF_MATCH = {
             "required": False,
             "schema": {"type": "string"},
             "description": "ETag from an earlier read; if it is no longer current: 412",
-        }
-    ]
-}
-IDEMPOTENCY = {
-    "parameters": [
-        {
-            "in": "header",
-            "name": "Idempotency-Key",
-            "required": False,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-            "description": "Repeat a POST safely within 24 hours",
         }
     ]
 }
@@ -148,14 +129,16 @@ def list_records(args: dict[str, Any], list_records: ListRecords = Provide["list
 @blp.post("/")
 @jwt_required()
 @blp.arguments(RecordWriteSchema)
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.response(
     201, RecordSchema, headers={**ETAG_HEADER, "Location": {"schema": {"type": "string"}}}
 )
 @blp.errors(401, 403, 409, 413)
-@blp.doc(security=BEARER, description=CreateRecord.__doc__, **IDEMPOTENCY)
+@blp.doc(security=BEARER, description=CreateRecord.__doc__)
 @inject
-def create_record(body: dict[str, Any], create: CreateRecord = Provide["create_record"]) -> Any:
-    key = request.headers.get("Idempotency-Key")
+def create_record(
+    body: dict[str, Any], headers: dict[str, Any], create: CreateRecord = Provide["create_record"]
+) -> Any:
     record = create.execute(
         CreateRecordRequest(
             actor=current_actor(),
@@ -165,7 +148,7 @@ def create_record(body: dict[str, Any], create: CreateRecord = Provide["create_r
             date=body["date"],
             description=body["description"],
             owner_id=body.get("owner_id"),
-            idempotency_key=key,
+            idempotency_key=headers.get("idempotency_key"),
         )
     )
     return _with_etag(record, 201, Location=url_for("records.get_record", record_id=record.id))
@@ -259,85 +242,6 @@ def restore_record(record_id: int, restore: RestoreRecord = Provide["restore_rec
 def record_history(
     args: dict[str, Any], record_id: int, history: RecordHistory = Provide["record_history"]
 ) -> Any:
-    entries = history.execute(RecordHistoryRequest(current_actor(), record_id))
-    page: PageRequest = page_request(args)
-    window = entries[page.offset : page.offset + page.page_size]
-    return paginated(Page(window, len(entries), page))
-
-
-CSV_TYPES = ("text/csv", "application/csv", "text/plain")
-
-
-@blp.get("/export/")
-@jwt_required()
-@blp.arguments(RecordFilterQuerySchema, location="query")
-@blp.response(
-    200,
-    content_type="text/csv",
-    description="CSV with the header " + ",".join(EXPORT_COLUMNS),
-)
-@blp.errors(401, 403)
-@blp.doc(security=BEARER, description=ExportRecords.__doc__)
-@inject
-def export_records(
-    args: dict[str, Any], export: ExportRecords = Provide["export_records"]
-) -> Response:
-    records = export.execute(ExportRecordsRequest(current_actor(), record_filter(args)))
-    response = Response(
-        stream_with_context(export_csv(records)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="records.csv"'},
+    return paginated(
+        history.execute(RecordHistoryRequest(current_actor(), record_id, page_request(args)))
     )
-    response.call_on_close(records.close)
-    return response
-
-
-def _uploaded_text() -> str:
-    """The CSV sent as the body or as the multipart field ``file``."""
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None:
-            raise InvalidValue("file", "Send the CSV as the multipart field 'file'.")
-        data = upload.read()
-    elif request.mimetype in CSV_TYPES:
-        data = request.get_data(cache=False)
-    else:
-        raise UnsupportedMediaType()
-    try:
-        text: str = data.decode("utf-8-sig")
-        return text
-    except UnicodeDecodeError as error:
-        raise InvalidValue("file", "Must be UTF-8 text.") from error
-
-
-@blp.post("/import/")
-@jwt_required()
-@blp.arguments(ImportQuerySchema, location="query")
-@blp.response(201, ImportResultSchema)
-@blp.errors(401, 403, 413, 415)
-@blp.alt_response(422, schema=ImportRejectedSchema, description="Unprocessable Entity")
-@blp.doc(
-    security=BEARER,
-    description=ImportRecords.__doc__,
-    requestBody={
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            },
-        }
-    },
-)
-@inject
-def import_records(
-    args: dict[str, Any], import_records: ImportRecords = Provide["import_records"]
-) -> Any:
-    imported = import_records.execute(
-        ImportRecordsRequest(
-            current_actor(), lambda: read_csv(_uploaded_text()), args.get("owner_id")
-        )
-    )
-    return {"imported": imported}, 201

@@ -10,6 +10,7 @@ from flask_smorest.error_handler import ErrorSchema
 from marshmallow import Schema, ValidationError, fields, validate
 
 from finance.application.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from finance.application.records.create_record import MAX_IDEMPOTENCY_KEY_LENGTH
 from finance.application.records.filters import Ordering
 from finance.domain.errors import InvalidValue
 from finance.domain.ids import MAX_ID
@@ -297,6 +298,19 @@ class RecordPatchSchema(StrictSchema):
     date = fields.Date()
     description = fields.String(validate=validate.Length(max=MAX_DESCRIPTION_LENGTH))
     owner_id = body_id()
+
+
+class IdempotencyHeaderSchema(Schema):
+    """Other headers are the transport's business, not this schema's."""
+
+    class Meta:
+        unknown = "exclude"
+
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key",
+        validate=validate.Length(min=1, max=MAX_IDEMPOTENCY_KEY_LENGTH),
+        metadata={"description": "Repeat a POST safely within 24 hours"},
+    )
 
 
 class RecordFilterQuerySchema(QuerySchema):

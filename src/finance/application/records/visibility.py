@@ -10,7 +10,7 @@ from finance.domain.records import Record
 from finance.domain.roles import Permission
 
 
-def owner_scope(actor: Actor, owner_id: int | None) -> int | None:
+def visible_owner(actor: Actor, owner_id: int | None) -> int | None:
     """The owner a read is limited to (``None``: every owner). Non-admins read only their own
     records, and asking for another owner's is refused."""
     if actor.may(Permission.READ_ALL_RECORDS):

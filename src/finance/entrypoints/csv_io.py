@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from finance.application.records.import_records import UnreadableRow
+from finance.application.errors import UnreadableRow
 from finance.domain.records import Record
 
 EXPORT_COLUMNS = [

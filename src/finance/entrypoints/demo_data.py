@@ -1,4 +1,5 @@
-"""Realistic, reproducible demo data: users of every role and a few years of their money."""
+"""Seed-data tooling for `finance demo-data`: users of every role and a few years of their money,
+realistic and reproducible, written through the same ports and domain rules as everything else."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import calendar
 import math
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from finance.application.ports import Clock, PasswordHasher, UnitOfWork
+from finance.application.ports import Clock, NoProgress, PasswordHasher, Progress, UnitOfWork
 from finance.domain.money import Money
 from finance.domain.records import AuditAction, AuditEntry, Record, RecordType
 from finance.domain.roles import Role
@@ -82,6 +83,7 @@ class DemoDataRequest:
     password: str
     until: date
     months: int = 24
+    progress: Progress = field(default_factory=NoProgress)
 
 
 @dataclass(frozen=True)
@@ -126,12 +128,15 @@ class GenerateDemoData:
         owners = [_owner(user, rng) for user in users]
         deletions = random.Random(f"{request.seed}:deleted")
         stored = deleted = 0
+        request.progress.begin("Making records", request.records)
         with self._uow:
             batch: list[Record] = []
             for record in _records(request, owners, admins, rng, now):
                 batch.append(record)
                 if len(batch) >= self._batch_size:
+                    request.progress.advance(len(batch))
                     stored, deleted = self._store(batch, deletions, stored, deleted)
+            request.progress.advance(len(batch))
             stored, deleted = self._store(batch, deletions, stored, deleted)
             self._uow.commit()
         return DemoDataResult(users, created, stored, deleted)
@@ -164,7 +169,7 @@ class GenerateDemoData:
         for record in records:
             if rng.random() < DELETED_SHARE:
                 assert record.id is not None
-                record.soft_delete(record.updated_at)
+                changes = record.soft_delete(record.updated_at)
                 self._uow.records.save(record)
                 self._uow.audit.add(
                     AuditEntry(
@@ -172,7 +177,7 @@ class GenerateDemoData:
                         record.updated_at,
                         record.created_by,
                         AuditAction.DELETED,
-                        {"is_deleted": [False, True]},
+                        changes,
                     )
                 )
                 deleted += 1

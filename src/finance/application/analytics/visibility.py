@@ -1,17 +1,16 @@
-"""Whose dashboard an actor may see, and the date range they ask for."""
+"""Whose records a dashboard shows to an actor."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
 
-from finance.application.analytics.statistics import DashboardScope
+from finance.application.analytics.statistics import DashboardQuery
 from finance.application.authorization import Actor, authorize
 from finance.application.errors import Forbidden
 from finance.domain.roles import Permission
 
 
-def dashboard_scope(actor: Actor, wanted: DashboardScope) -> DashboardScope:
+def allowed_query(actor: Actor, wanted: DashboardQuery) -> DashboardQuery:
     """Analysts see their own records, admins everyone's or one owner's; viewers see no
     dashboard, and asking for another owner's is refused."""
     owner_id = wanted.owner_id
@@ -21,8 +20,3 @@ def dashboard_scope(actor: Actor, wanted: DashboardScope) -> DashboardScope:
             raise Forbidden("You may only see your own dashboard.")
         owner_id = actor.user_id
     return replace(wanted, owner_id=owner_id)
-
-
-def amount(cents: int) -> Decimal:
-    """Cents as an exact amount with two decimals."""
-    return Decimal(cents).scaleb(-2)

@@ -1,0 +1,123 @@
+"""Writing many rows at once: one ``executemany`` of plain tuples on SQLite, ids numbered in
+advance, and the records table's indexes set aside while a large load runs.
+
+An index kept up to date row by row costs a random B-tree update per row and index; built
+once at the end it costs one sort. So once a unit of work has added more records than the
+table held before it (and at least ``MIN_ROWS_TO_REINDEX``), the table's secondary indexes are
+dropped and built again just before the commit. It all happens inside the transaction: a rollback
+brings the indexes back too. At worst this costs about as much again as keeping them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Column, Connection, Date, DateTime, Dialect, Table, func, insert, select
+
+from finance.adapters.sqlalchemy.record_rows import RECORD_COLUMNS, record_columns, record_values
+from finance.adapters.sqlalchemy.tables import UTCDateTime, records
+from finance.domain.records import Record
+
+MIN_ROWS_TO_REINDEX = 50_000
+
+
+def insert_many(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert rows of values in ``columns`` order. On SQLite the values go through the
+    columns' own bind processors straight to one ``executemany`` of tuples, without
+    SQLAlchemy's per-row cost."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    statement = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
+    assert list(statement.positiontup or []) == list(columns)
+    processed = [(i, _bind(table.c[name], conn.dialect)) for i, name in enumerate(columns)]
+    processors = [(i, p) for i, p in processed if p is not None]
+    parameters = []
+    for row in rows:
+        cells = list(row)
+        for i, process in processors:
+            cells[i] = process(cells[i])
+        parameters.append(tuple(cells))
+    conn.exec_driver_sql(str(statement), parameters)
+
+
+def _bind(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The column's bind processor for this database (for times: text with microseconds);
+    for dates and times, which repeat a lot in a batch, remembering each value's result."""
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None or not isinstance(column.type, Date | DateTime | UTCDateTime):
+        return process
+    seen: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        if value not in seen:
+            seen[value] = process(value)
+        return seen[value]
+
+    return remembered
+
+
+class RecordLoader:
+    """One unit of work's bulk additions to the records table. Ids come back in order: SQLite
+    numbers a new row max(id) + 1 and the writing unit of work holds its write lock, so they
+    are known before the insert (a concurrent writer would make it fail, never mix ids up);
+    other databases report them back. On SQLite the indexes are set aside for a large load
+    (see the module's docstring)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._sqlite = conn.dialect.name == "sqlite"
+        self._added = 0
+        self._first_id: int | None = None
+        self._held_before: int | None = None
+        self._set_aside: list[str] = []
+
+    def insert(self, new: list[Record]) -> list[int]:
+        if not self._sqlite:
+            inserted = self._conn.execute(
+                insert(records).returning(records.c.id, sort_by_parameter_order=True),
+                [record_columns(r) for r in new],
+            )
+            return [row.id for row in inserted]
+        last: int = self._conn.execute(
+            select(func.coalesce(func.max(records.c.id), 0))
+        ).scalar_one()
+        ids = list(range(last + 1, last + 1 + len(new)))
+        self._defer_indexes(ids[0], len(ids))
+        rows = [(i, *record_values(r)) for i, r in zip(ids, new, strict=True)]
+        insert_many(self._conn, records, ("id", *RECORD_COLUMNS), rows)
+        return ids
+
+    def finish(self) -> None:
+        """Build the indexes set aside again; the unit of work calls it before committing."""
+        for create in self._set_aside:
+            self._conn.exec_driver_sql(create)
+        self._set_aside = []
+
+    def _defer_indexes(self, first_id: int, count: int) -> None:
+        if self._set_aside:
+            return
+        if self._first_id is None:
+            self._first_id = first_id
+        self._added += count
+        if self._added < MIN_ROWS_TO_REINDEX:
+            return
+        if self._held_before is None:
+            self._held_before = self._conn.execute(
+                select(func.count()).select_from(records).where(records.c.id < self._first_id)
+            ).scalar_one()
+        if self._added >= self._held_before:
+            self._set_aside = _drop_secondary_indexes(self._conn)
+
+
+def _drop_secondary_indexes(conn: Connection) -> list[str]:
+    """Drop the records table's own indexes and return the SQL that creates them again."""
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master"
+        " WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL"
+    ).all()
+    for name, _ in found:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [create for _, create in found]
