@@ -230,6 +230,41 @@ def test_queries_filter_order_and_count_in_the_store(
             assert second.total == len(expected), query
 
 
+COUNTED = [
+    RecordFilter(),
+    RecordFilter(type=RecordType.INCOME),
+    RecordFilter(category="groceries", date_from=date(2026, 5, 1), date_to=date(2026, 5, 31)),
+]
+
+
+@pytest.mark.parametrize("flt", COUNTED, ids=repr)
+def test_page_counts_are_exact_within_a_unit_of_work(
+    uow: UnitOfWork, owners: list[int], flt: RecordFilter
+) -> None:
+    """``total`` counts what the query matches, this unit of work's own writes included: a
+    store that reads it from totals must not lag behind its own adds, changes and deletes."""
+    records = _seed(uow, owners)
+    query = RecordQuery(flt)
+    page = PageRequest(1, 100)
+    with uow:
+        before = uow.records.find_page(query, page).total
+        added = uow.records.add_many(
+            [new_record(owners[0]), new_record(owners[1], type=RecordType.INCOME)]
+        )
+        assert uow.records.find_page(query, page).total == len(
+            brute_force([*records, *added], query)
+        )
+        live = [r for r in [*records, *added] if not r.is_deleted and r.id is not None]
+        changed = uow.records.get(live[0].id or 0)
+        assert changed is not None
+        changed.soft_delete(NOW)
+        uow.records.save(changed)
+        now_visible = [r if r.id != changed.id else changed for r in [*records, *added]]
+        assert uow.records.find_page(query, page).total == len(brute_force(now_visible, query))
+    with uow:
+        assert uow.records.find_page(query, page).total == before, "rolled back"
+
+
 @pytest.mark.parametrize("ordering", list(Ordering))
 def test_keyset_pages_follow_the_order(uow: Any, owners: list[int], ordering: Ordering) -> None:
     _seed(uow, owners)
