@@ -26,11 +26,13 @@ from finance.application.analytics.summary import Summary, SummaryRequest
 from finance.domain.money import format_amount
 from finance.domain.records import RecordType
 from finance.entrypoints.http.api import BEARER, ApiBlueprint
-from finance.entrypoints.http.schemas import (
+from finance.entrypoints.http.record_schemas import (
     RECORD_TYPES,
+    RecordSchema,
+)
+from finance.entrypoints.http.schemas import (
     QueryInteger,
     QuerySchema,
-    RecordSchema,
     query_id,
 )
 from finance.entrypoints.http.security import current_actor

@@ -8,7 +8,10 @@ from dependency_injector.wiring import Provide, inject
 
 from finance.application.operations.check_health import CheckHealth
 from finance.entrypoints.http.api import PUBLIC, ApiBlueprint
-from finance.entrypoints.http.schemas import HealthSchema, RootSchema
+from finance.entrypoints.http.schemas import (
+    HealthSchema,
+    RootSchema,
+)
 
 blp = ApiBlueprint("operations", __name__, description="Service status.")
 

@@ -14,13 +14,13 @@ from finance.application.records.export_records import ExportRecords, ExportReco
 from finance.application.records.import_records import ImportRecords, ImportRecordsRequest
 from finance.entrypoints.csv_io import EXPORT_COLUMNS, export_csv, read_csv
 from finance.entrypoints.http.api import BEARER, ApiBlueprint
-from finance.entrypoints.http.records import record_filter
-from finance.entrypoints.http.schemas import (
+from finance.entrypoints.http.record_schemas import (
     ImportQuerySchema,
     ImportRejectedSchema,
     ImportResultSchema,
     RecordFilterQuerySchema,
 )
+from finance.entrypoints.http.records import record_filter
 from finance.entrypoints.http.security import current_actor
 
 blp = ApiBlueprint(

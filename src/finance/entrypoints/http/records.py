@@ -25,15 +25,17 @@ from finance.application.records.update_record import UpdateRecord, UpdateRecord
 from finance.domain.records import Record, RecordType
 from finance.entrypoints.http.api import BEARER, ApiBlueprint
 from finance.entrypoints.http.pagination import page_request, paginated
-from finance.entrypoints.http.schemas import (
+from finance.entrypoints.http.record_schemas import (
     AuditPageSchema,
     IdempotencyHeaderSchema,
-    PageQuerySchema,
     RecordListQuerySchema,
     RecordPageSchema,
     RecordPatchSchema,
     RecordSchema,
     RecordWriteSchema,
+)
+from finance.entrypoints.http.schemas import (
+    PageQuerySchema,
 )
 from finance.entrypoints.http.security import current_actor
 
