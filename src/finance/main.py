@@ -16,6 +16,7 @@ from finance.adapters.memory.records import MemoryRecordStream
 from finance.adapters.memory.sessions import (
     MemoryHealthProbe,
     MemoryLoginThrottle,
+    MemorySessionLookup,
     MemoryTokenStore,
 )
 from finance.adapters.memory.store import MemoryStore
@@ -25,7 +26,12 @@ from finance.adapters.signed_cursors import SignedCursors
 from finance.adapters.sqlalchemy.engine import build_engine
 from finance.adapters.sqlalchemy.record_stream import SqlRecordStream
 from finance.adapters.sqlalchemy.schema import pending_migrations, upgrade_database
-from finance.adapters.sqlalchemy.sessions import SqlHealthProbe, SqlLoginThrottle, SqlTokenStore
+from finance.adapters.sqlalchemy.sessions import (
+    SqlHealthProbe,
+    SqlLoginThrottle,
+    SqlSessionLookup,
+    SqlTokenStore,
+)
 from finance.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
 from finance.application.analytics.category_totals import CategoryTotals
 from finance.application.analytics.monthly_trends import MonthlyTrends
@@ -109,7 +115,12 @@ class Container(containers.DeclarativeContainer):
         AuthenticateUser, read_uow, uow, password_hasher, login_throttle, clock
     )
     refresh_session = providers.Factory(RefreshSession, read_uow, token_store, clock)
-    resolve_session = providers.Factory(ResolveSession, read_uow, token_store)
+    session_lookup = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlSessionLookup, engine),
+        memory=providers.Singleton(MemorySessionLookup, memory_store),
+    )
+    resolve_session = providers.Factory(ResolveSession, session_lookup)
     logout = providers.Factory(Logout, token_store, clock)
     get_current_user = providers.Factory(GetCurrentUser, read_uow)
     change_password = providers.Factory(ChangePassword, read_uow, uow, password_hasher)

@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from finance.application.auth.sessions import Session
 from finance.application.ports import LoginThrottle
+from finance.domain.roles import Role
+from finance.domain.users import User
 from tests.conftest import Store
 
 T0 = datetime(2026, 5, 1, 12, 0, 0, 250000, tzinfo=UTC)
@@ -106,3 +109,17 @@ def test_concurrent_reservations_never_pass_the_limit_across_containers(
     with ThreadPoolExecutor(max_workers=16) as pool:
         reserved = list(pool.map(attempt, range(16)))
     assert reserved.count(True) == 5
+
+
+def test_a_session_is_its_user_and_its_revocation_read_together(any_store: Store) -> None:
+    container = any_store.container()
+    with container.uow() as uow:
+        user = uow.users.add(User("ann@example.com", "Ann", Role.ANALYST, "hash", T0))
+        uow.commit()
+    assert user.id is not None
+    sessions = container.session_lookup()
+    session = sessions.session(user.id, "live-token")
+    assert session == Session(user, revoked=False)
+    container.token_store().revoke("spent-token", T0 + timedelta(days=1), T0)
+    assert sessions.session(user.id, "spent-token") == Session(user, revoked=True)
+    assert sessions.session(user.id + 1, "live-token").user is None

@@ -184,3 +184,26 @@ def test_a_rename_keeps_the_token(admin: Api, make_user: Factory) -> None:
     viewer = make_user("viewer")
     assert admin.patch(f"/api/users/{viewer.user['id']}/", json={"name": "New"}).status_code == 200
     assert viewer.get(ME).json["name"] == "New"
+
+
+def test_a_token_accepted_before_is_refused_once_it_expires(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Verified tokens are remembered per process, but their expiry is checked every time."""
+    payload = claims(login(client, ADMIN_EMAIL)["access"])
+    soon = sign(app, {**payload, "exp": int(time.time()) + 2})
+    assert get_me(client, soon).status_code == 200
+    assert get_me(client, soon).status_code == 200
+    time.sleep(2.5)
+    body = assert_error(get_me(client, soon), 401)
+    assert "expired" in body["message"].lower()
+
+
+def test_a_remembered_token_is_still_refused_once_revoked(client: FlaskClient) -> None:
+    tokens = login(client, ADMIN_EMAIL)
+    assert get_me(client, tokens["access"]).status_code == 200
+    logout = client.post(
+        "/api/auth/logout/", headers={"Authorization": f"Bearer {tokens['access']}"}
+    )
+    assert logout.status_code == 204
+    assert_error(get_me(client, tokens["access"]), 401)

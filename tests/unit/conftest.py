@@ -6,7 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from finance.adapters.memory.sessions import MemoryLoginThrottle, MemoryTokenStore
+from finance.adapters.memory.sessions import (
+    MemoryLoginThrottle,
+    MemorySessionLookup,
+    MemoryTokenStore,
+)
 from finance.adapters.memory.store import MemoryStore
 from finance.adapters.memory.unit_of_work import MemoryUnitOfWork
 from finance.adapters.security import Argon2PasswordHasher
@@ -56,6 +60,11 @@ def hasher() -> Argon2PasswordHasher:
 @pytest.fixture
 def tokens(store: MemoryStore) -> MemoryTokenStore:
     return MemoryTokenStore(store)
+
+
+@pytest.fixture
+def sessions(store: MemoryStore) -> MemorySessionLookup:
+    return MemorySessionLookup(store)
 
 
 @pytest.fixture

@@ -7,7 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from finance.adapters.memory.sessions import MemoryLoginThrottle, MemoryTokenStore
+from finance.adapters.memory.sessions import (
+    MemoryLoginThrottle,
+    MemorySessionLookup,
+    MemoryTokenStore,
+)
 from finance.adapters.memory.unit_of_work import MemoryUnitOfWork
 from finance.adapters.security import Argon2PasswordHasher
 from finance.application.auth.authenticate_user import AuthenticateUser, AuthenticateUserRequest
@@ -187,28 +191,36 @@ def claims_for(user: User, clock: FakeClock, jti: str = "jti-1") -> TokenClaims:
 
 
 def test_resolve_session_gives_the_actor_with_the_current_role(
-    uow: MemoryUnitOfWork, tokens: MemoryTokenStore, clock: FakeClock, users: Users
+    sessions: MemorySessionLookup,
+    uow: MemoryUnitOfWork,
+    tokens: MemoryTokenStore,
+    clock: FakeClock,
+    users: Users,
 ) -> None:
     user = users.add(Role.ANALYST)
-    actor = ResolveSession(uow, tokens).execute(claims_for(user, clock))
+    actor = ResolveSession(sessions).execute(claims_for(user, clock))
     assert actor == Actor(user.id or 0, Role.ANALYST)
 
 
 def test_resolve_session_refuses_a_revoked_token(
-    uow: MemoryUnitOfWork, tokens: MemoryTokenStore, clock: FakeClock, users: Users
+    sessions: MemorySessionLookup,
+    uow: MemoryUnitOfWork,
+    tokens: MemoryTokenStore,
+    clock: FakeClock,
+    users: Users,
 ) -> None:
     user = users.add()
     claims = claims_for(user, clock)
     tokens.revoke(claims.jti, claims.expires_at, clock.now())
     with pytest.raises(Unauthenticated):
-        ResolveSession(uow, tokens).execute(claims)
+        ResolveSession(sessions).execute(claims)
 
 
 def test_resolve_session_refuses_tokens_of_unknown_users(
-    uow: MemoryUnitOfWork, tokens: MemoryTokenStore, clock: FakeClock
+    sessions: MemorySessionLookup, uow: MemoryUnitOfWork, tokens: MemoryTokenStore, clock: FakeClock
 ) -> None:
     with pytest.raises(Unauthenticated):
-        ResolveSession(uow, tokens).execute(
+        ResolveSession(sessions).execute(
             TokenClaims(999, 1, "jti", clock.now() + timedelta(minutes=1))
         )
 
@@ -218,6 +230,7 @@ def test_resolve_session_refuses_tokens_of_unknown_users(
     [{"role": Role.ANALYST}, {"is_active": False}, {"password": "another-password"}],
 )
 def test_tokens_issued_before_a_role_status_or_password_change_stop_working(
+    sessions: MemorySessionLookup,
     uow: MemoryUnitOfWork,
     tokens: MemoryTokenStore,
     hasher: Argon2PasswordHasher,
@@ -232,12 +245,13 @@ def test_tokens_issued_before_a_role_status_or_password_change_stop_working(
         UpdateUserRequest(admin_actor, user.id or 0, **change)  # type: ignore[arg-type]
     )
     with pytest.raises(Unauthenticated):
-        ResolveSession(uow, tokens).execute(claims)
+        ResolveSession(sessions).execute(claims)
     with pytest.raises(Unauthenticated):
         RefreshSession(uow, tokens, clock).execute(claims)
 
 
 def test_a_rename_keeps_sessions(
+    sessions: MemorySessionLookup,
     uow: MemoryUnitOfWork,
     tokens: MemoryTokenStore,
     hasher: Argon2PasswordHasher,
@@ -247,7 +261,7 @@ def test_a_rename_keeps_sessions(
 ) -> None:
     user = users.add()
     UpdateUser(uow, hasher).execute(UpdateUserRequest(admin_actor, user.id or 0, name="New"))
-    assert ResolveSession(uow, tokens).execute(claims_for(user, clock)).user_id == user.id
+    assert ResolveSession(sessions).execute(claims_for(user, clock)).user_id == user.id
 
 
 def test_a_refresh_token_refreshes_once(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from finance.adapters.memory.store import MemoryStore
+from finance.application.auth.sessions import Session
 from finance.application.ports import LoginAttempts
 
 KEEP_ATTEMPTS = timedelta(days=1)
@@ -27,6 +29,16 @@ class MemoryTokenStore:
     def is_revoked(self, jti: str) -> bool:
         with self._store.lock:
             return jti in self._store.revoked_tokens
+
+
+class MemorySessionLookup:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def session(self, user_id: int, jti: str) -> Session:
+        with self._store.lock:
+            user = self._store.users.get(user_id)
+            return Session(replace(user) if user else None, jti in self._store.revoked_tokens)
 
 
 class MemoryLoginThrottle:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, select, tuple_, update
 
 from finance.adapters.sqlalchemy.bulk_insert import RecordLoader
 from finance.adapters.sqlalchemy.dashboard_statistics import SqlDashboardStatistics
@@ -17,6 +17,10 @@ from finance.application.analytics.statistics import DashboardQuery
 from finance.application.pagination import Page, PageRequest
 from finance.application.records.filters import KeysetPosition, RecordQuery
 from finance.domain.records import Record
+
+#: Built once: a record read is the most common query there is.
+_BY_ID = select(records).where(records.c.id == bindparam("record_id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 
 
 class SqlRecordRepository:
@@ -45,10 +49,8 @@ class SqlRecordRepository:
         return new
 
     def get(self, record_id: int, *, for_update: bool = False) -> Record | None:
-        statement = select(records).where(records.c.id == record_id)
-        if for_update:
-            statement = statement.with_for_update()
-        row = self._conn.execute(statement).first()
+        statement = _BY_ID_FOR_UPDATE if for_update else _BY_ID
+        row = self._conn.execute(statement, {"record_id": record_id}).first()
         return to_record(row) if row else None
 
     def save(self, record: Record) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Engine, bindparam, delete, exists, func, insert, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from finance.adapters.sqlalchemy.engine import WRITE_OPTION
-from finance.adapters.sqlalchemy.tables import login_failures, revoked_tokens
+from finance.adapters.sqlalchemy.tables import login_failures, revoked_tokens, users
+from finance.adapters.sqlalchemy.users import to_user
+from finance.application.auth.sessions import Session
 from finance.application.errors import Unavailable
 from finance.application.ports import LoginAttempts
 
@@ -36,6 +38,29 @@ class SqlTokenStore:
                 select(revoked_tokens.c.jti).where(revoked_tokens.c.jti == jti)
             ).first()
         return row is not None
+
+
+class SqlSessionLookup:
+    """The user's row and the token's revocation in one statement."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def session(self, user_id: int, jti: str) -> Session:
+        with self._engine.connect() as conn:
+            row = conn.execute(_SESSION, {"user_id": user_id, "jti": jti}).first()
+        if row is None:
+            return Session(None, revoked=False)
+        return Session(to_user(row), revoked=bool(row.revoked))
+
+
+_SESSION = select(
+    users,
+    exists()
+    .where(revoked_tokens.c.jti == bindparam("jti"))
+    .correlate_except(revoked_tokens)
+    .label("revoked"),
+).where(users.c.id == bindparam("user_id"))
 
 
 class SqlLoginThrottle:

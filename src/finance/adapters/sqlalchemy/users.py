@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from finance.adapters.sqlalchemy.engine import SQLITE_LOWER
@@ -14,7 +14,7 @@ from finance.domain.roles import Role
 from finance.domain.users import User
 
 
-def _to_user(row: Any) -> User:
+def to_user(row: Any) -> User:
     return User(
         id=row.id,
         email=row.email,
@@ -39,6 +39,10 @@ def _columns(user: User) -> dict[str, Any]:
     }
 
 
+#: Built once: the statement every authenticated use case runs.
+_BY_ID = select(users).where(users.c.id == bindparam("user_id"))
+
+
 class SqlUserRepository:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
@@ -60,12 +64,12 @@ class SqlUserRepository:
         return user
 
     def get(self, user_id: int) -> User | None:
-        row = self._conn.execute(select(users).where(users.c.id == user_id)).first()
-        return _to_user(row) if row else None
+        row = self._conn.execute(_BY_ID, {"user_id": user_id}).first()
+        return to_user(row) if row else None
 
     def get_by_email(self, email: str) -> User | None:
         row = self._conn.execute(select(users).where(users.c.email == email)).first()
-        return _to_user(row) if row else None
+        return to_user(row) if row else None
 
     def save(self, user: User) -> None:
         self._conn.execute(update(users).where(users.c.id == user.id).values(**_columns(user)))
@@ -94,7 +98,7 @@ class SqlUserRepository:
             .limit(page.page_size)
             .offset(page.offset)
         )
-        return Page([_to_user(r) for r in rows], total, page)
+        return Page([to_user(r) for r in rows], total, page)
 
     def active_admin_ids(self) -> list[int]:
         rows = self._conn.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from finance.application.authorization import Actor
 from finance.application.errors import Unauthenticated
@@ -30,9 +31,29 @@ class TokenClaims:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class Session:
+    """What a token stands for now: its user as stored (None if unknown) and whether the
+    token's id has been revoked."""
+
+    user: User | None
+    revoked: bool
+
+
+class SessionLookup(Protocol):
+    def session(self, user_id: int, jti: str) -> Session:
+        """The user and the revocation of one token, read together (one round trip: every
+        authenticated request asks)."""
+        ...
+
+
 def _current_user(uow: UnitOfWork, claims: TokenClaims) -> User:
     with uow:
         user = uow.users.get(claims.user_id)
+    return _valid_user(user, claims)
+
+
+def _valid_user(user: User | None, claims: TokenClaims) -> User:
     if user is None or not user.is_active or user.token_version != claims.token_version:
         raise Unauthenticated("Token is no longer valid.")
     return user
@@ -42,14 +63,14 @@ class ResolveSession:
     """A token is honoured only while it is not revoked and its user is active with the same
     role and password as when it was issued."""
 
-    def __init__(self, uow: UnitOfWork, tokens: TokenStore) -> None:
-        self._uow = uow
-        self._tokens = tokens
+    def __init__(self, sessions: SessionLookup) -> None:
+        self._sessions = sessions
 
     def execute(self, claims: TokenClaims) -> Actor:
-        if self._tokens.is_revoked(claims.jti):
+        session = self._sessions.session(claims.user_id, claims.jti)
+        if session.revoked:
             raise Unauthenticated("Token has been revoked.")
-        user = _current_user(self._uow, claims)
+        user = _valid_user(session.user, claims)
         assert user.id is not None
         return Actor(user_id=user.id, role=user.role)
 

@@ -118,6 +118,8 @@ def _track_requests(app: Flask) -> None:
         response.headers["X-Request-ID"] = request_id
         response.headers["X-Content-Type-Options"] = "nosniff"
         started = g.get("started")
+        if not access_log.isEnabledFor(logging.INFO):
+            return response
         access_log.info(
             json.dumps(
                 {

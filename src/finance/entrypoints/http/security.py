@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,8 +85,38 @@ def _unauthorized(message: str) -> Any:
     return error_body(401, message), 401, {"WWW-Authenticate": "Bearer"}
 
 
+class VerifiedTokenCache(JWTManager):
+    """flask-jwt-extended reads a bearer token four times a request (its claims unverified,
+    its header twice, then verified), most of it in PyJWT's pure-Python base64 checks: a
+    third of an authenticated read. A token that verified once verifies again, so its claims
+    are kept (a bounded number of tokens, per process) and only its expiry is checked again.
+    Revocation and the user's state are still read on every request."""
+
+    MAX_TOKENS = 10_000
+
+    def __init__(self, app: Flask) -> None:
+        self._verified: dict[str, dict[str, Any]] = {}
+        super().__init__(app)
+
+    def _decode_jwt_from_config(
+        self, encoded_token: str, csrf_value: Any = None, allow_expired: bool = False
+    ) -> dict[str, Any]:
+        cacheable = csrf_value is None and not allow_expired
+        known = self._verified.get(encoded_token) if cacheable else None
+        if known is not None and known["exp"] > time.time():
+            return dict(known)
+        decoded: dict[str, Any] = super()._decode_jwt_from_config(
+            encoded_token, csrf_value, allow_expired
+        )
+        if cacheable:
+            if len(self._verified) >= self.MAX_TOKENS:
+                self._verified.clear()
+            self._verified[encoded_token] = dict(decoded)
+        return decoded
+
+
 def init_jwt(app: Flask) -> None:
-    jwt = JWTManager(app)
+    jwt = VerifiedTokenCache(app)
     jwt.user_lookup_loader(_load_actor)
     jwt.user_lookup_error_loader(lambda _h, _p: _unauthorized("Token is no longer valid."))
     jwt.unauthorized_loader(lambda reason: _unauthorized("Missing or malformed bearer token."))
