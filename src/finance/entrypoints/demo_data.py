@@ -121,8 +121,9 @@ class GenerateDemoData:
             raise ValueError("records >= 0, users_per_role >= 1 and months >= 1 are required")
         rng = random.Random(request.seed)
         now = self._clock.now()
+        password_hash = self._hash(request)
         with self._uow:
-            users, created = self._users(request, now)
+            users, created = self._users(request, password_hash, now)
             self._uow.commit()
         admins = [u.id for u in users if u.role is Role.ADMIN and u.id is not None]
         owners = [_owner(user, rng) for user in users]
@@ -141,8 +142,17 @@ class GenerateDemoData:
             self._uow.commit()
         return DemoDataResult(users, created, stored, deleted)
 
-    def _users(self, request: DemoDataRequest, now: datetime) -> tuple[list[User], int]:
-        password_hash: str | None = None
+    def _hash(self, request: DemoDataRequest) -> str:
+        """The demo users' password, checked and hashed before any transaction opens."""
+        for role in Role:
+            for number in range(1, request.users_per_role + 1):
+                email = normalize_email(f"{role.value}{number}@{DEMO_DOMAIN}")
+                check_password_policy(request.password, email)
+        return self._hasher.hash(request.password)
+
+    def _users(
+        self, request: DemoDataRequest, password_hash: str, now: datetime
+    ) -> tuple[list[User], int]:
         users: list[User] = []
         created = 0
         for role in (Role.VIEWER, Role.ANALYST, Role.ADMIN):
@@ -150,9 +160,6 @@ class GenerateDemoData:
                 email = normalize_email(f"{role.value}{number}@{DEMO_DOMAIN}")
                 user = self._uow.users.get_by_email(email)
                 if user is None:
-                    if password_hash is None:
-                        check_password_policy(request.password, email)
-                        password_hash = self._hasher.hash(request.password)
                     name = f"Demo {role.value.capitalize()} {number}"
                     user = self._uow.users.add(User(email, name, role, password_hash, now))
                     created += 1
