@@ -10,6 +10,7 @@ brings the indexes back too. At worst this costs about as much again as keeping 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Column, Connection, Date, DateTime, Dialect, Table, func, insert, select
@@ -28,35 +29,41 @@ def insert_many(
     columns' own bind processors straight to one ``executemany`` of tuples, without
     SQLAlchemy's per-row cost."""
     if conn.dialect.name != "sqlite":
-        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        conn.execute(_INSERTS[table], [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    statement = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
-    assert list(statement.positiontup or []) == list(columns)
-    processed = [(i, _bind(table.c[name], conn.dialect)) for i, name in enumerate(columns)]
-    processors = [(i, p) for i, p in processed if p is not None]
+    sql, processors = _sqlite_insert(conn.dialect, table, tuple(columns))
     parameters = []
     for row in rows:
         cells = list(row)
         for i, process in processors:
             cells[i] = process(cells[i])
         parameters.append(tuple(cells))
-    conn.exec_driver_sql(str(statement), parameters)
+    conn.exec_driver_sql(sql, parameters)
+
+
+#: Built once per table.
+_INSERTS = {table: insert(table) for table in records.metadata.sorted_tables}
+
+
+@cache
+def _sqlite_insert(
+    dialect: Dialect, table: Table, columns: tuple[str, ...]
+) -> tuple[str, list[tuple[int, Callable[[Any], Any]]]]:
+    """The INSERT's SQL and each column's bind processor, worked out once per table and
+    columns (not per call: a create inserts one row at a time)."""
+    statement = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    assert list(statement.positiontup or []) == list(columns)
+    processed = [(i, _bind(table.c[name], dialect)) for i, name in enumerate(columns)]
+    return str(statement), [(i, p) for i, p in processed if p is not None]
 
 
 def _bind(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
     """The column's bind processor for this database (for times: text with microseconds);
-    for dates and times, which repeat a lot in a batch, remembering each value's result."""
+    for dates and times, which repeat a lot in a batch, remembering recent values' results."""
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
     if process is None or not isinstance(column.type, Date | DateTime | UTCDateTime):
         return process
-    seen: dict[Any, Any] = {}
-
-    def remembered(value: Any) -> Any:
-        if value not in seen:
-            seen[value] = process(value)
-        return seen[value]
-
-    return remembered
+    return lru_cache(maxsize=10_000)(process)
 
 
 class RecordLoader:

@@ -21,6 +21,9 @@ from finance.domain.records import Record
 #: Built once: a record read is the most common query there is.
 _BY_ID = select(records).where(records.c.id == bindparam("record_id"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
+_INSERT = insert(records)
+_STORED = select(*STORED_COLUMNS).where(records.c.id == bindparam("record_id")).with_for_update()
+_UPDATE = update(records).where(records.c.id == bindparam("record_id"))
 
 
 class SqlRecordRepository:
@@ -34,7 +37,7 @@ class SqlRecordRepository:
         self._loader = RecordLoader(connection)
 
     def add(self, record: Record) -> Record:
-        result = self._conn.execute(insert(records).values(**record_columns(record)))
+        result = self._conn.execute(_INSERT, record_columns(record))
         assert result.inserted_primary_key is not None
         record.id = result.inserted_primary_key[0]
         self._totals.add(record)
@@ -54,14 +57,10 @@ class SqlRecordRepository:
         return to_record(row) if row else None
 
     def save(self, record: Record) -> None:
-        stored = self._conn.execute(
-            select(*STORED_COLUMNS).where(records.c.id == record.id).with_for_update()
-        ).first()
+        stored = self._conn.execute(_STORED, {"record_id": record.id}).first()
         if stored is not None:
             self._totals.remove(stored)
-        self._conn.execute(
-            update(records).where(records.c.id == record.id).values(**record_columns(record))
-        )
+        self._conn.execute(_UPDATE, {"record_id": record.id, **record_columns(record)})
         self._totals.add(record)
 
     def before_commit(self) -> None:

@@ -5,6 +5,7 @@ rebuilt from the records when asked. Sums are integer cents throughout."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -124,16 +125,21 @@ def _upsert(
         }
         for (owner_id, when, kind, category), (cents, count) in sorted(cells.items())
     ]
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    connection.execute(_upsert_statement(connection.dialect.name, table, period), rows)
+
+
+@cache
+def _upsert_statement(dialect_name: str, table: Table, period: str) -> Any:
+    """Built once per database and table: every write of a record runs two."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(table)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["owner_id", period, "type", "category"],
         set_={
             "total_cents": table.c.total_cents + statement.excluded.total_cents,
             "record_count": table.c.record_count + statement.excluded.record_count,
         },
     )
-    connection.execute(statement, rows)
 
 
 def daily_sums() -> Select[Any]:

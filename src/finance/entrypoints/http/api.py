@@ -124,6 +124,13 @@ RETRY_AFTER = {
 class ApiBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]
     ARGUMENTS_PARSER = _Parser()
 
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+        """A schema class is instantiated here, once, not by webargs on every request."""
+        if isinstance(schema, type):
+            schema = schema()
+        decorator: Callable[[Any], Any] = super().arguments(schema, *args, **kwargs)
+        return decorator
+
     def errors(self, *codes: int) -> Callable[[Any], Any]:
         """Declare the error responses an endpoint can give, so the spec tells the truth. Every
         endpoint that calls this needs the database, so 503 is always among them."""
