@@ -6,7 +6,9 @@ number of records."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +17,7 @@ from sqlalchemy import (
     Select,
     Subquery,
     Table,
+    bindparam,
     delete,
     func,
     select,
@@ -77,61 +80,140 @@ def split_range(
     return (first, last), days
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """Which conditions a dashboard read has; its statement is built once per shape and
+    dialect, and the values are bound on each run."""
+
+    dialect: str
+    owner: bool
+    type: bool
+    category: bool
+    month_from: bool
+    month_to: bool
+    whole_months: bool
+    day_ranges: int
+
+
+def _plan(
+    dialect: str,
+    query: DashboardQuery,
+    type: RecordType | None,
+    category_key: str | None,
+) -> tuple[_Shape, dict[str, Any]]:
+    months, day_ranges = split_range(query.date_from, query.date_to)
+    first, last = months if months is not None else (None, None)
+    values: dict[str, Any] = {
+        "owner_id": query.owner_id,
+        "type": type.value if type is not None else None,
+        "category_key": category_key,
+        "month_from": first,
+        "month_to": last,
+    }
+    for n, (start, end) in enumerate(day_ranges):
+        values[f"day_from_{n}"], values[f"day_to_{n}"] = start, end
+    shape = _Shape(
+        dialect,
+        owner=query.owner_id is not None,
+        type=type is not None,
+        category=category_key is not None,
+        month_from=first is not None,
+        month_to=last is not None,
+        whole_months=months is not None,
+        day_ranges=len(day_ranges),
+    )
+    return shape, values
+
+
+@cache
+def _cells(shape: _Shape) -> Subquery:
+    """The totals rows that together cover exactly the query's live records (of one type
+    and category, if given), with a ``month`` column."""
+
+    def part(table: Table, month: ColumnElement[date]) -> Select[Any]:
+        conditions: list[ColumnElement[bool]] = [table.c.record_count > 0]
+        if shape.owner:
+            conditions.append(table.c.owner_id == bindparam("owner_id"))
+        if shape.type:
+            conditions.append(table.c.type == bindparam("type"))
+        if shape.category:
+            conditions.append(table.c.category_key == bindparam("category_key"))
+        return select(
+            month.label("month"),
+            table.c.type,
+            table.c.category,
+            table.c.category_key,
+            table.c.total_cents,
+            table.c.record_count,
+        ).where(*conditions)
+
+    parts: list[Select[Any]] = []
+    if shape.whole_months:
+        statement = part(monthly, monthly.c.month)
+        if shape.month_from:
+            statement = statement.where(monthly.c.month >= bindparam("month_from"))
+        if shape.month_to:
+            statement = statement.where(monthly.c.month <= bindparam("month_to"))
+        parts.append(statement)
+    for n in range(shape.day_ranges):
+        statement = part(daily, month_start(daily.c.day, shape.dialect))
+        parts.append(
+            statement.where(
+                daily.c.day >= bindparam(f"day_from_{n}"), daily.c.day <= bindparam(f"day_to_{n}")
+            )
+        )
+    if len(parts) == 1:
+        return parts[0].subquery("cells")
+    return union_all(*parts).subquery("cells")
+
+
+@cache
+def _totals_statement(shape: _Shape) -> Select[Any]:
+    cells = _cells(shape)
+    return select(
+        cells.c.type, func.sum(cells.c.total_cents), func.sum(cells.c.record_count)
+    ).group_by(cells.c.type)
+
+
+@cache
+def _count_statement(shape: _Shape) -> Select[Any]:
+    return select(func.sum(_cells(shape).c.record_count))
+
+
+@cache
+def _category_statement(shape: _Shape) -> Select[Any]:
+    cells = _cells(shape)
+    spelling = func.min(cells.c.category.collate(_collation(shape.dialect)))
+    return select(
+        cells.c.type, spelling, func.sum(cells.c.total_cents), func.sum(cells.c.record_count)
+    ).group_by(cells.c.type, cells.c.category_key)
+
+
+@cache
+def _monthly_statement(shape: _Shape) -> Select[Any]:
+    cells = _cells(shape)
+    return select(
+        cells.c.month, cells.c.type, func.sum(cells.c.total_cents), func.sum(cells.c.record_count)
+    ).group_by(cells.c.month, cells.c.type)
+
+
 class SqlDashboardStatistics:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
         self._dialect = connection.dialect.name
 
-    def _cells(
+    def _run(
         self,
+        build: Any,
         query: DashboardQuery,
         type: RecordType | None = None,
         category_key: str | None = None,
-    ) -> Subquery:
-        """The totals rows that together cover exactly the query's live records (of one type
-        and category, if given), with a ``month`` column."""
-        months, day_ranges = split_range(query.date_from, query.date_to)
-        parts: list[Select[Any]] = []
-
-        def part(table: Table, month: ColumnElement[date]) -> Select[Any]:
-            conditions: list[ColumnElement[bool]] = [table.c.record_count > 0]
-            if query.owner_id is not None:
-                conditions.append(table.c.owner_id == query.owner_id)
-            if type is not None:
-                conditions.append(table.c.type == type.value)
-            if category_key is not None:
-                conditions.append(table.c.category_key == category_key)
-            return select(
-                month.label("month"),
-                table.c.type,
-                table.c.category,
-                table.c.category_key,
-                table.c.total_cents,
-                table.c.record_count,
-            ).where(*conditions)
-
-        if months is not None:
-            first, last = months
-            statement = part(monthly, monthly.c.month)
-            if first is not None:
-                statement = statement.where(monthly.c.month >= first)
-            if last is not None:
-                statement = statement.where(monthly.c.month <= last)
-            parts.append(statement)
-        for start, end in day_ranges:
-            statement = part(daily, month_start(daily.c.day, self._dialect))
-            parts.append(statement.where(daily.c.day >= start, daily.c.day <= end))
-        if len(parts) == 1:
-            return parts[0].subquery("cells")
-        return union_all(*parts).subquery("cells")
+    ) -> Any:
+        shape, values = _plan(self._dialect, query, type, category_key)
+        return self._conn.execute(build(shape), values)
 
     def totals(self, query: DashboardQuery) -> Totals:
-        cells = self._cells(query)
-        rows = self._conn.execute(
-            select(
-                cells.c.type, func.sum(cells.c.total_cents), func.sum(cells.c.record_count)
-            ).group_by(cells.c.type)
-        ).all()
+        rows = self._run(_totals_statement, query).all()
         sums = {kind: (int(cents), int(count)) for kind, cents, count in rows}
         income = sums.get(RecordType.INCOME.value, (0, 0))
         expense = sums.get(RecordType.EXPENSE.value, (0, 0))
@@ -141,40 +223,20 @@ class SqlDashboardStatistics:
         self, query: DashboardQuery, type: RecordType | None, category_key: str | None
     ) -> int:
         """How many live records the query holds, of one type and category if given."""
-        cells = self._cells(query, type, category_key)
-        total = self._conn.execute(select(func.sum(cells.c.record_count))).scalar_one()
+        total = self._run(_count_statement, query, type, category_key).scalar_one()
         return int(total or 0)
 
     def category_totals(
         self, query: DashboardQuery, type: RecordType | None
     ) -> list[CategoryTotal]:
-        cells = self._cells(query, type)
-        spelling = func.min(cells.c.category.collate(_collation(self._dialect)))
-        rows = self._conn.execute(
-            select(
-                cells.c.type,
-                spelling,
-                func.sum(cells.c.total_cents),
-                func.sum(cells.c.record_count),
-            ).group_by(cells.c.type, cells.c.category_key)
-        )
         return [
             CategoryTotal(RecordType(kind), category, int(cents), int(count))
-            for kind, category, cents, count in rows
+            for kind, category, cents, count in self._run(_category_statement, query, type)
         ]
 
     def monthly_totals(self, query: DashboardQuery) -> list[MonthTotals]:
-        cells = self._cells(query)
-        rows = self._conn.execute(
-            select(
-                cells.c.month,
-                cells.c.type,
-                func.sum(cells.c.total_cents),
-                func.sum(cells.c.record_count),
-            ).group_by(cells.c.month, cells.c.type)
-        )
         months: dict[date, list[int]] = {}
-        for month, kind, cents, count in rows:
+        for month, kind, cents, count in self._run(_monthly_statement, query):
             sums = months.setdefault(month, [0, 0, 0])
             sums[0 if kind == RecordType.INCOME.value else 1] += int(cents)
             sums[2] += int(count)
