@@ -32,7 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import cursor_depth, load, rawsql
+from bench import cursor_depth, latency, load, rawsql
 from bench.server import (
     BIN,
     HOST,
@@ -63,6 +63,7 @@ class Endpoint:
     note: str = ""
     load: load.LoadResult | None = None
     sql: rawsql.Timing | None = None
+    single: latency.Latency | None = None
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Results:
     export: dict[str, Any] = field(default_factory=dict)
     imported: dict[str, Any] = field(default_factory=dict)
     depth: list[cursor_depth.DepthRow] = field(default_factory=list)
+    logins: latency.LoginResults | None = None
 
 
 def finance(instance: Path, *args: str, timeout: float = 3600) -> tuple[float, int, str]:
@@ -377,8 +379,9 @@ def report(results: Results) -> str:
         "## Endpoints at 16 connections",
         "",
         "| endpoint | HTTP req/s | p50 ms | p99 ms | errors | SQL runs/s | SQL p50 ms "
-        "| SQL p99 ms | HTTP p50 (16 conn.) / SQL p50 (1 conn.) | req/s as share of the ceiling |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| SQL p99 ms | HTTP p50 (16 conn.) / SQL p50 (1 conn.) | req/s as share of the ceiling "
+        "| single request p50 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for e in results.endpoints:
         if e.load is None:
@@ -386,11 +389,14 @@ def report(results: Results) -> str:
         sql = e.sql.row() if e.sql else ["-", "-", "-"]
         ratio = f"{e.load.p50_ms / e.sql.p50_ms:.1f}x" if e.sql and e.sql.p50_ms else "-"
         share = f"{e.load.requests_per_s / ceiling.requests_per_s:.1%}" if ceiling else "-"
-        out.append(f"| {e.name} | " + " | ".join([*e.load.row(), *sql, ratio, share]) + " |")
+        single = f"{e.single.p50_ms:.2f}" if e.single else "-"
+        out.append(
+            f"| {e.name} | " + " | ".join([*e.load.row(), *sql, ratio, share, single]) + " |"
+        )
     if ceiling:
         out.append(
             "| minimal Flask JSON endpoint (ceiling) | "
-            + " | ".join([*ceiling.row(), "-", "-", "-", "-", "100%"])
+            + " | ".join([*ceiling.row(), "-", "-", "-", "-", "100%", "-"])
             + " |"
         )
     notes = [f"- {e.name}: {e.note}" for e in results.endpoints if e.note and e.load]
@@ -407,6 +413,17 @@ def report(results: Results) -> str:
         "pays for its OFFSET."
     )
     out += ["", "Notes:", *notes, ""]
+    if results.logins is not None:
+        out += [
+            "## Concurrent logins beside a create load",
+            "",
+            f"wrk sends creates at {CONNECTIONS} connections for {results.seconds} s alone, then "
+            "again while 1, 2 and 4 connections sign in back to back (each as another user; "
+            "argon2id verifies every password).",
+            "",
+            latency.login_table(results.logins),
+            "",
+        ]
     export, imported = results.export, results.imported
     out += [
         "## Export and import",
@@ -513,7 +530,23 @@ def run(results: Results, wrk: str, work: Path) -> None:
                 work, f"e{len(results.endpoints)}", endpoint.method, endpoint.body, headers
             )
             endpoint.load = load.run(wrk, base + endpoint.path, lua, results.seconds, CONNECTIONS)
+            token = tokens.get(endpoint.role)
+            endpoint.single = latency.single_request(
+                base, endpoint.method, endpoint.path, endpoint.body, token
+            )
             results.endpoints.append(endpoint)
+        step("concurrent logins beside a create load")
+        create = next(e for e in results.endpoints if e.name == "create record")
+        create_lua = load.script(
+            work, "creates", "POST", create.body, {"Authorization": f"Bearer {tokens['admin']}"}
+        )
+        results.logins = latency.concurrent_logins(
+            base,
+            [f"viewer{n}@demo.example" for n in range(1, USERS_PER_ROLE + 1)],
+            PASSWORD,
+            lambda secs: load.run(wrk, base + create.path, create_lua, secs, CONNECTIONS),
+            results.seconds,
+        )
     step("wrk: the minimal Flask endpoint")
     port = free_port()
     with ceiling_server(port, WORKERS, THREADS, work / "ceiling.log"):
