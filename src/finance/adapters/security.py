@@ -5,7 +5,6 @@ from __future__ import annotations
 from argon2 import PasswordHasher as _Argon2
 from argon2.exceptions import InvalidHashError, VerificationError
 
-
 #: OWASP's argon2id configuration (Password Storage Cheat Sheet: 19 MiB, 2 iterations, one
 #: lane): about 18 ms of one core a check on this machine, against 140 ms (and four threads)
 #: for argon2-cffi's default, so that sign-ins at the same time do not starve every other
