@@ -70,6 +70,8 @@ class Record:
     version: int = 1
     is_deleted: bool = False
     deleted_at: datetime | None = None
+    #: The recurring schedule that made the record; None for one made by hand.
+    recurring_id: int | None = None
     id: int | None = field(default=None)
 
     @classmethod
