@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from datetime import date
 
 from finance.adapters.memory.store import MemoryTransaction
-from finance.application.analytics.months import month_of
 from finance.application.analytics.statistics import (
     CategoryTotal,
     DashboardQuery,
@@ -14,6 +13,7 @@ from finance.application.analytics.statistics import (
     Totals,
 )
 from finance.application.ports import Progress
+from finance.domain.months import month_of
 from finance.domain.records import Record, RecordType, category_key
 
 
@@ -60,6 +60,24 @@ class MemoryDashboardStatistics:
             sums[0 if record.type is RecordType.INCOME else 1] += record.amount.cents
             sums[2] += 1
         return [MonthTotals(month, s[0], s[1], s[2]) for month, s in months.items()]
+
+    def monthly_expenses(
+        self, owners_and_categories: set[tuple[int, str]], first: date, last: date
+    ) -> dict[tuple[int, str, date], int]:
+        sums: dict[tuple[int, str, date], int] = {}
+        for record in self._records.values():
+            key = (record.owner_id, category_key(record.category))
+            month = month_of(record.date)
+            if (
+                record.is_deleted
+                or record.type is not RecordType.EXPENSE
+                or key not in owners_and_categories
+                or not first <= month <= last
+            ):
+                continue
+            cell = (*key, month)
+            sums[cell] = sums.get(cell, 0) + record.amount.cents
+        return sums
 
     def differences(self, progress: Progress) -> list[str]:
         return []

@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from finance.domain.budgets import Budget
 from finance.domain.records import AuditEntry, Record
+from finance.domain.schedules import Schedule
 from finance.domain.users import User
 
 _MISSING = object()
@@ -24,6 +26,10 @@ class MemoryStore:
     idempotency: dict[tuple[int, str], tuple[str, datetime, Record | None]] = field(
         default_factory=dict
     )
+    budgets: dict[int, Budget] = field(default_factory=dict)
+    schedules: dict[int, Schedule] = field(default_factory=dict)
+    #: (schedule id, occurrence date) -> the record it made.
+    occurrences: dict[tuple[int, date], int] = field(default_factory=dict)
     revoked_tokens: dict[str, datetime] = field(default_factory=dict)
     login_failures: dict[str, list[datetime]] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
@@ -48,6 +54,12 @@ class MemoryTransaction:
 
         self._undo.append(undo)
         table[key] = value
+
+    def drop(self, table: dict[Any, Any], key: Any) -> None:
+        if key not in table:
+            return
+        previous = table.pop(key)
+        self._undo.append(lambda: table.__setitem__(key, previous))
 
     def next_id(self, sequence: str) -> int:
         self.put(self.store.sequences, sequence, self.store.sequences.get(sequence, 0) + 1)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from finance.adapters.memory.planning import MemoryBudgetRepository, MemoryScheduleRepository
 from finance.adapters.memory.records import (
     MemoryAuditLog,
     MemoryIdempotencyStore,
@@ -27,6 +28,8 @@ class MemoryUnitOfWork:
         self.audit = MemoryAuditLog(self._tx)
         self.idempotency = MemoryIdempotencyStore(self._tx)
         self.statistics = MemoryDashboardStatistics(self._tx)
+        self.budgets = MemoryBudgetRepository(self._tx)
+        self.schedules = MemoryScheduleRepository(self._tx)
         return self
 
     def __exit__(

@@ -32,7 +32,6 @@ from finance.adapters.sqlalchemy.totals import (
     month_start,
     monthly,
 )
-from finance.application.analytics.months import add_months, month_end, month_of
 from finance.application.analytics.statistics import (
     CategoryTotal,
     DashboardQuery,
@@ -40,6 +39,7 @@ from finance.application.analytics.statistics import (
     Totals,
 )
 from finance.application.ports import Progress
+from finance.domain.months import add_months, month_end, month_of
 from finance.domain.records import RecordType, category_key
 
 #: How many record ids one GROUP BY of a check or a rebuild covers.
@@ -241,6 +241,35 @@ class SqlDashboardStatistics:
             sums[0 if kind == RecordType.INCOME.value else 1] += int(cents)
             sums[2] += int(count)
         return [MonthTotals(month, s[0], s[1], s[2]) for month, s in months.items()]
+
+    def monthly_expenses(
+        self, owners_and_categories: set[tuple[int, str]], first: date, last: date
+    ) -> dict[tuple[int, str, date], int]:
+        if not owners_and_categories:
+            return {}
+        owners = sorted({owner for owner, _ in owners_and_categories})
+        keys = sorted({key for _, key in owners_and_categories})
+        rows = self._conn.execute(
+            select(
+                monthly.c.owner_id,
+                monthly.c.category_key,
+                monthly.c.month,
+                func.sum(monthly.c.total_cents),
+            )
+            .where(
+                monthly.c.type == RecordType.EXPENSE.value,
+                monthly.c.owner_id.in_(owners),
+                monthly.c.category_key.in_(keys),
+                monthly.c.month >= first,
+                monthly.c.month <= last,
+            )
+            .group_by(monthly.c.owner_id, monthly.c.category_key, monthly.c.month)
+        )
+        return {
+            (owner, key, month): int(cents)
+            for owner, key, month, cents in rows
+            if (owner, key) in owners_and_categories and cents
+        }
 
     def differences(self, progress: Progress) -> list[str]:
         expected_days = self._sums_from_records(progress, "Checking the totals")

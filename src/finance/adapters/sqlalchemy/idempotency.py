@@ -44,6 +44,7 @@ def record_from_json(data: dict[str, Any]) -> Record:
         version=data["version"],
         is_deleted=data["is_deleted"],
         deleted_at=moment(data["deleted_at"]),
+        recurring_id=data.get("recurring_id"),
     )
 
 

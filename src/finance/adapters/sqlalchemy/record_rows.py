@@ -24,6 +24,7 @@ def to_record(row: Any) -> Record:
         version=row.version,
         is_deleted=row.is_deleted,
         deleted_at=row.deleted_at,
+        recurring_id=row.recurring_id,
     )
 
 
@@ -43,6 +44,7 @@ RECORD_COLUMNS = (
     "version",
     "is_deleted",
     "deleted_at",
+    "recurring_id",
 )
 
 
@@ -64,6 +66,7 @@ def record_values(record: Record) -> tuple[Any, ...]:
         record.version,
         record.is_deleted,
         record.deleted_at,
+        record.recurring_id,
     )
 
 

@@ -108,6 +108,7 @@ records = Table(
     Column("version", Integer, nullable=False),
     Column("is_deleted", Boolean, nullable=False),
     Column("deleted_at", UTCDateTime, nullable=True),
+    Column("recurring_id", Id, ForeignKey("recurring_schedules.id"), nullable=True),
     Index("ix_records_live_date", "is_deleted", "date", "id"),
     Index("ix_records_owner_date", "owner_id", "is_deleted", "date", "id"),
     Index("ix_records_live_amount", "is_deleted", "amount_cents", "id"),
@@ -136,6 +137,58 @@ idempotency_keys = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("response", JSON, nullable=True),
     PrimaryKeyConstraint("user_id", "key"),
+)
+
+
+budgets = Table(
+    "budgets",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("owner_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("category", String(100), nullable=False),
+    Column("category_key", String(100), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("start_month", Date, nullable=False),
+    Column("end_month", Date, nullable=True),
+    Column("rollover", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_budgets_owner_category", "owner_id", "category_key", "start_month"),
+)
+
+recurring_schedules = Table(
+    "recurring_schedules",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("owner_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("created_by", Id, ForeignKey("users.id"), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("type", String(7), nullable=False),
+    Column("category", String(100), nullable=False),
+    Column("category_key", String(100), nullable=False),
+    Column("description", String(1000), nullable=False),
+    Column("frequency", String(7), nullable=False),
+    Column("interval", Integer, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=True),
+    Column("count", Integer, nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("made_through", Date, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_recurring_schedules_owner", "owner_id", "active"),
+)
+
+#: One row per occurrence made: the key that makes each occurrence exactly once.
+recurring_occurrences = Table(
+    "recurring_occurrences",
+    metadata,
+    Column("schedule_id", Id, ForeignKey("recurring_schedules.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("record_id", Id, ForeignKey("records.id"), nullable=False),
+    PrimaryKeyConstraint("schedule_id", "date"),
 )
 
 

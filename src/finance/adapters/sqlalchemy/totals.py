@@ -29,7 +29,7 @@ from finance.adapters.sqlalchemy.tables import (
     record_monthly_totals,
     records,
 )
-from finance.application.analytics.months import month_of
+from finance.domain.months import month_of
 from finance.domain.records import Record, RecordType, category_key
 
 daily = record_daily_totals

@@ -8,6 +8,7 @@ from finance.adapters.sqlalchemy.audit_log import SqlAuditLog
 from finance.adapters.sqlalchemy.dashboard_statistics import SqlDashboardStatistics
 from finance.adapters.sqlalchemy.engine import WRITE_OPTION
 from finance.adapters.sqlalchemy.idempotency import SqlIdempotencyStore
+from finance.adapters.sqlalchemy.planning import SqlBudgetRepository, SqlScheduleRepository
 from finance.adapters.sqlalchemy.record_repository import SqlRecordRepository
 from finance.adapters.sqlalchemy.users import SqlUserRepository
 
@@ -32,6 +33,8 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(connection)
         self.idempotency = SqlIdempotencyStore(connection)
         self.statistics = SqlDashboardStatistics(connection)
+        self.budgets = SqlBudgetRepository(connection)
+        self.schedules = SqlScheduleRepository(connection)
         return self
 
     def __exit__(
