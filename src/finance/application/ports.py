@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from finance.application.pagination import Page, PageRequest
 from finance.application.records.filters import KeysetPosition, RecordQuery
-from finance.domain.records import AuditEntry, Record
+from finance.domain.budgets import Budget
+from finance.domain.records import AuditEntry, Record, RecordType
 from finance.domain.roles import Role
+from finance.domain.schedules import Schedule
 from finance.domain.users import User
 
 
@@ -129,6 +131,70 @@ class IdempotencyStore(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class BudgetQuery:
+    owner_id: int | None = None
+    category_key: str | None = None
+    #: Only the budgets in force that month (its first day).
+    month: date | None = None
+
+
+class BudgetRepository(Protocol):
+    def add(self, budget: Budget) -> Budget: ...
+
+    def get(self, budget_id: int, *, for_update: bool = False) -> Budget | None: ...
+
+    def save(self, budget: Budget) -> None: ...
+
+    def remove(self, budget_id: int) -> None: ...
+
+    def find(self, query: BudgetQuery, page: PageRequest) -> Page[Budget]:
+        """Oldest first (by id), with the total count."""
+        ...
+
+    def overlapping(self, budget: Budget) -> list[Budget]:
+        """The owner's other budgets of the budget's category (any case) whose months meet
+        its months. The owner's budgets of that category stay locked against concurrent
+        writers until the unit of work ends, so two overlapping budgets cannot both be
+        stored."""
+        ...
+
+    def in_force(self, owner_id: int | None, month: date) -> list[Budget]:
+        """The budgets in force in ``month`` (of one owner, or of everyone), oldest first."""
+        ...
+
+
+@dataclass(frozen=True)
+class ScheduleQuery:
+    owner_id: int | None = None
+    type: RecordType | None = None
+    category_key: str | None = None
+    active: bool | None = None
+
+
+class ScheduleRepository(Protocol):
+    def add(self, schedule: Schedule) -> Schedule: ...
+
+    def get(self, schedule_id: int, *, for_update: bool = False) -> Schedule | None:
+        """``for_update`` locks it until the unit of work ends (a run holds it)."""
+        ...
+
+    def save(self, schedule: Schedule) -> None: ...
+
+    def find(self, query: ScheduleQuery, page: PageRequest) -> Page[Schedule]:
+        """Oldest first (by id), with the total count."""
+        ...
+
+    def active(self, owner_id: int | None = None) -> list[Schedule]:
+        """Every active schedule (of one owner, or of everyone), oldest first."""
+        ...
+
+    def occurred(self, schedule_id: int, when: date, record_id: int) -> bool:
+        """Note that the occurrence on ``when`` made ``record_id``; False, noting nothing, if
+        that occurrence was made already (each is made exactly once, whoever runs it)."""
+        ...
+
+
 class Transaction(Protocol):
     """One transaction: every change made in it commits together, or none does."""
 
@@ -159,6 +225,12 @@ class UnitOfWork(Transaction, Protocol):
 
     @property
     def idempotency(self) -> IdempotencyStore: ...
+
+    @property
+    def budgets(self) -> BudgetRepository: ...
+
+    @property
+    def schedules(self) -> ScheduleRepository: ...
 
 
 class OpenRecords(Iterator[Record], Protocol):

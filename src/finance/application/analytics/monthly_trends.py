@@ -4,13 +4,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date
 from decimal import Decimal
 
-from finance.application.analytics.months import add_months, month_end, month_of, months_spanned
 from finance.application.analytics.statistics import DashboardQuery, DashboardUnitOfWork
 from finance.application.analytics.visibility import allowed_query
 from finance.application.authorization import Actor
 from finance.application.ports import Clock
 from finance.domain.errors import InvalidValue
 from finance.domain.money import amount_of_cents
+from finance.domain.months import add_months, month_end, month_of, months_spanned
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 120

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from finance.application.ports import Progress, RecordRepository, Transaction
+from finance.application.ports import (
+    BudgetRepository,
+    Progress,
+    RecordRepository,
+    ScheduleRepository,
+    Transaction,
+)
 from finance.domain.errors import InvalidValue
 from finance.domain.records import Record, RecordType
 
@@ -76,6 +82,14 @@ class DashboardStatistics(Protocol):
         """One row per month (its first day) that has records in the query."""
         ...
 
+    def monthly_expenses(
+        self, owners_and_categories: set[tuple[int, str]], first: date, last: date
+    ) -> dict[tuple[int, str, date], int]:
+        """Live expenses in cents per (owner, category key, month) for the given owners and
+        category keys, from month ``first`` to month ``last`` (first days, both included);
+        months without any are left out."""
+        ...
+
     def differences(self, progress: Progress) -> list[str]:
         """Where stored totals (if the store keeps any) differ from the records; empty if
         none do. Progress in records read."""
@@ -94,3 +108,9 @@ class DashboardUnitOfWork(Transaction, Protocol):
 
     @property
     def statistics(self) -> DashboardStatistics: ...
+
+    @property
+    def budgets(self) -> BudgetRepository: ...
+
+    @property
+    def schedules(self) -> ScheduleRepository: ...
