@@ -34,6 +34,7 @@ from finance.adapters.sqlalchemy.sessions import (
 )
 from finance.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
 from finance.application.analytics.category_totals import CategoryTotals
+from finance.application.analytics.forecast import Forecast
 from finance.application.analytics.monthly_trends import MonthlyTrends
 from finance.application.analytics.recent_transactions import RecentTransactions
 from finance.application.analytics.summary import Summary
@@ -42,6 +43,12 @@ from finance.application.auth.authenticate_user import AuthenticateUser
 from finance.application.auth.change_password import ChangePassword
 from finance.application.auth.current_user import GetCurrentUser
 from finance.application.auth.sessions import Logout, RefreshSession, ResolveSession
+from finance.application.budgets.budget_report import BudgetReport
+from finance.application.budgets.create_budget import CreateBudget
+from finance.application.budgets.delete_budget import DeleteBudget
+from finance.application.budgets.get_budget import GetBudget
+from finance.application.budgets.list_budgets import ListBudgets
+from finance.application.budgets.update_budget import UpdateBudget
 from finance.application.errors import Unavailable
 from finance.application.operations.check_health import CheckHealth
 from finance.application.records.create_record import CreateRecord
@@ -54,6 +61,14 @@ from finance.application.records.list_records import ListDeletedRecords, ListRec
 from finance.application.records.record_history import RecordHistory
 from finance.application.records.restore_record import RestoreRecord
 from finance.application.records.update_record import UpdateRecord
+from finance.application.recurring.create_schedule import CreateSchedule
+from finance.application.recurring.deactivate_schedule import DeactivateSchedule
+from finance.application.recurring.get_schedule import GetSchedule
+from finance.application.recurring.list_schedules import ListSchedules
+from finance.application.recurring.run_schedule import RunSchedule
+from finance.application.recurring.run_schedules import RunSchedules
+from finance.application.recurring.upcoming_occurrences import UpcomingOccurrences
+from finance.application.recurring.update_schedule import UpdateSchedule
 from finance.application.users.create_admin import CreateAdmin, CreateAdminRequest
 from finance.application.users.create_user import CreateUser
 from finance.application.users.deactivate_user import DeactivateUser
@@ -69,7 +84,7 @@ from finance.settings import Settings
 class Container(containers.DeclarativeContainer):
     wiring_config = containers.WiringConfiguration(
         packages=["finance.entrypoints.http"],
-        modules=["finance.entrypoints.cli"],
+        modules=["finance.entrypoints.cli", "finance.entrypoints.cli_data"],
         warn_unresolved=True,
     )
 
@@ -152,6 +167,23 @@ class Container(containers.DeclarativeContainer):
     dashboard_recent_transactions = providers.Factory(RecentTransactions, read_uow)
     dashboard_monthly_trends = providers.Factory(MonthlyTrends, read_uow, clock)
     verify_statistics = providers.Factory(VerifyStatistics, uow)
+    dashboard_forecast = providers.Factory(Forecast, read_uow, clock)
+    budget_report = providers.Factory(BudgetReport, read_uow, clock)
+
+    create_budget = providers.Factory(CreateBudget, uow, clock)
+    get_budget = providers.Factory(GetBudget, read_uow)
+    list_budgets = providers.Factory(ListBudgets, read_uow)
+    update_budget = providers.Factory(UpdateBudget, uow, clock)
+    delete_budget = providers.Factory(DeleteBudget, uow)
+
+    create_schedule = providers.Factory(CreateSchedule, uow, clock)
+    get_schedule = providers.Factory(GetSchedule, read_uow)
+    list_schedules = providers.Factory(ListSchedules, read_uow)
+    update_schedule = providers.Factory(UpdateSchedule, uow, clock)
+    deactivate_schedule = providers.Factory(DeactivateSchedule, uow, clock)
+    upcoming_occurrences = providers.Factory(UpcomingOccurrences, read_uow)
+    run_schedule = providers.Factory(RunSchedule, uow, clock)
+    run_schedules = providers.Factory(RunSchedules, uow, clock)
     demo_data = providers.Factory(GenerateDemoData, uow, password_hasher, clock)
 
 

@@ -24,10 +24,10 @@ from finance.adapters.sqlalchemy.tables import (
     records,
     users,
 )
-from finance.application.analytics.months import month_end
 from finance.application.analytics.statistics import DashboardQuery
 from finance.application.ports import NoProgress
 from finance.domain.money import Money
+from finance.domain.months import month_end
 from finance.domain.records import Record, RecordType
 from finance.domain.roles import Role
 from finance.domain.users import User
@@ -177,7 +177,12 @@ def test_migration_0003_backfills_from_existing_records(tmp_path: Path) -> None:
         rows = [new_record(owner, 250, date(2025, 12, 31)), new_record(owner, 7, date(2026, 1, 1))]
         gone = new_record(owner, 1000, date(2026, 1, 1))
         gone.soft_delete(NOW)
-        conn.execute(insert(records), [record_columns(r) for r in [*rows, gone]])
+        # Schema 0002 has no recurring_id yet (0005 adds it).
+        old_columns = [
+            {k: v for k, v in record_columns(r).items() if k != "recurring_id"}
+            for r in [*rows, gone]
+        ]
+        conn.execute(insert(records), old_columns)
     upgrade_database(engine)
     with engine.connect() as conn:
         monthly = conn.execute(

@@ -19,6 +19,7 @@ RECORD_FIELDS = {
     "created_at",
     "updated_at",
     "version",
+    "recurring_id",
 }
 
 

@@ -416,6 +416,180 @@ def _monthly_trends(scene: Scene) -> None:
     assert answer == {"results": [{"month": "2026-02", **zero}, {"month": "2026-03", **march}]}
 
 
+# -- budgets ------------------------------------------------------------------------------------
+
+
+def budget(scene: Scene, owner: dict[str, Any] | None = None, **changes: Any) -> dict[str, Any]:
+    body = {"category": scene.unique("Plan"), "amount": "100.00", "start_month": "2026-03"}
+    if owner is not None:
+        body["owner_id"] = owner["id"]
+    made: dict[str, Any] = expect(scene.admin.post("/api/budgets/", json={**body, **changes}), 201)
+    return made
+
+
+@case("budgets.list_budgets", "GET")
+def _list_budgets(scene: Scene) -> None:
+    viewer = scene.caller("viewer")
+    mine = budget(scene, viewer.user)
+    budget(scene)
+    assert [b["id"] for b in expect(viewer.get("/api/budgets/"), 200)["results"]] == [mine["id"]]
+
+
+@case("budgets.create_budget", "POST")
+def _create_budget(scene: Scene) -> None:
+    made = budget(scene, amount="250.5", rollover=True)
+    assert (made["amount"], made["rollover"], made["version"]) == ("250.50", True, 1)
+    answer = scene.admin.post("/api/budgets/", json={**made} | {"id": None})
+    expect(answer, 422)
+
+
+@case("budgets.get_budget", "GET")
+def _get_budget(scene: Scene) -> None:
+    made = budget(scene)
+    answer = scene.admin.get(f"/api/budgets/{made['id']}/")
+    assert expect(answer, 200) == made
+    assert answer.headers["ETag"] == f'"{made["id"]}-1"'
+
+
+@case("budgets.replace_budget", "PUT")
+def _replace_budget(scene: Scene) -> None:
+    made = budget(scene)
+    body = {"category": made["category"], "amount": "80.00", "start_month": "2026-04"}
+    replaced = expect(scene.admin.put(f"/api/budgets/{made['id']}/", json=body), 200)
+    assert (replaced["amount"], replaced["start_month"], replaced["version"]) == (
+        "80.00",
+        "2026-04",
+        2,
+    )
+
+
+@case("budgets.update_budget", "PATCH")
+def _update_budget(scene: Scene) -> None:
+    made = budget(scene)
+    patched = expect(
+        scene.admin.patch(f"/api/budgets/{made['id']}/", json={"end_month": "2026-12"}), 200
+    )
+    assert (patched["end_month"], patched["version"]) == ("2026-12", 2)
+
+
+@case("budgets.delete_budget", "DELETE")
+def _delete_budget(scene: Scene) -> None:
+    made = budget(scene)
+    expect(scene.admin.delete(f"/api/budgets/{made['id']}/"), 204)
+    expect(scene.admin.get(f"/api/budgets/{made['id']}/"), 404)
+
+
+@case("dashboard.budgets", "GET")
+def _budgets_dashboard(scene: Scene) -> None:
+    analyst, (_, expense) = analyst_with_records(scene)
+    made = budget(scene, analyst.user, category=expense["category"], amount="50.00")
+    answer = expect(analyst.get("/api/dashboard/budgets/", query_string={"month": "2026-03"}), 200)
+    assert answer["results"] == [
+        {
+            "budget_id": made["id"],
+            "owner_id": analyst.user["id"],
+            "category": expense["category"],
+            "budgeted": "50.00",
+            "carried": "0.00",
+            "available": "50.00",
+            "spent": "40.25",
+            "remaining": "9.75",
+            "percent_used": "80.5",
+        }
+    ]
+
+
+# -- recurring schedules ------------------------------------------------------------------------
+
+
+def schedule(scene: Scene, owner: dict[str, Any] | None = None, **changes: Any) -> dict[str, Any]:
+    body = {
+        "amount": "30.00",
+        "type": "expense",
+        "category": scene.unique("Every"),
+        "frequency": "monthly",
+        "start_date": "2026-01-31",
+        "count": 4,
+    }
+    if owner is not None:
+        body["owner_id"] = owner["id"]
+    made: dict[str, Any] = expect(
+        scene.admin.post("/api/recurring/", json={**body, **changes}), 201
+    )
+    return made
+
+
+@case("recurring.list_schedules", "GET")
+def _list_schedules(scene: Scene) -> None:
+    viewer = scene.caller("viewer")
+    mine = schedule(scene, viewer.user)
+    schedule(scene)
+    answer = expect(viewer.get("/api/recurring/"), 200)
+    assert [s["id"] for s in answer["results"]] == [mine["id"]]
+
+
+@case("recurring.create_schedule", "POST")
+def _create_schedule(scene: Scene) -> None:
+    made = schedule(scene)
+    assert (made["next_date"], made["interval"], made["active"]) == ("2026-01-31", 1, True)
+
+
+@case("recurring.get_schedule", "GET")
+def _get_schedule(scene: Scene) -> None:
+    made = schedule(scene)
+    assert expect(scene.admin.get(f"/api/recurring/{made['id']}/"), 200) == made
+
+
+@case("recurring.replace_schedule", "PUT")
+def _replace_schedule(scene: Scene) -> None:
+    made = schedule(scene)
+    body = {k: made[k] for k in ("amount", "type", "category", "frequency", "start_date")}
+    replaced = expect(scene.admin.put(f"/api/recurring/{made['id']}/", json=body), 200)
+    assert (replaced["count"], replaced["version"]) == (None, 2)
+
+
+@case("recurring.update_schedule", "PATCH")
+def _update_schedule(scene: Scene) -> None:
+    made = schedule(scene)
+    patched = expect(scene.admin.patch(f"/api/recurring/{made['id']}/", json={"interval": 2}), 200)
+    assert patched["interval"] == 2
+
+
+@case("recurring.deactivate_schedule", "DELETE")
+def _deactivate_schedule(scene: Scene) -> None:
+    made = schedule(scene)
+    expect(scene.admin.delete(f"/api/recurring/{made['id']}/"), 204)
+    after = expect(scene.admin.get(f"/api/recurring/{made['id']}/"), 200)
+    assert (after["active"], after["next_date"]) == (False, None)
+
+
+@case("recurring.upcoming_occurrences", "GET")
+def _upcoming(scene: Scene) -> None:
+    made = schedule(scene)
+    answer = scene.admin.get(f"/api/recurring/{made['id']}/upcoming/", query_string={"limit": 3})
+    assert expect(answer, 200) == {"results": ["2026-01-31", "2026-02-28", "2026-03-31"]}
+
+
+@case("recurring.run_schedule", "POST")
+def _run_schedule(scene: Scene) -> None:
+    made = schedule(scene)
+    url = f"/api/recurring/{made['id']}/run/"
+    answer = expect(scene.admin.post(url, query_string={"until": "2026-02-28"}), 200)
+    assert answer["created"] == 2
+    again = expect(scene.admin.post(url, query_string={"until": "2026-02-28"}), 200)
+    assert again == {"created": 0, "records": []}
+    first = expect(scene.admin.get(f"/api/records/{answer['records'][0]}/"), 200)
+    assert (first["date"], first["recurring_id"]) == ("2026-01-31", made["id"])
+
+
+@case("dashboard.forecast", "GET")
+def _forecast(scene: Scene) -> None:
+    analyst = scene.caller("analyst")
+    answer = expect(analyst.get("/api/dashboard/forecast/", query_string={"months": 2}), 200)
+    assert [m["scheduled_net"] for m in answer["results"]] == ["0.00", "0.00"]
+    assert len({m["month"] for m in answer["results"]}) == 2
+
+
 # -- the tests ----------------------------------------------------------------------------------
 
 

@@ -213,18 +213,49 @@ class World:
         assert self.root.delete(f"/api/records/{record['id']}/").status_code == 204
         return record
 
+    def budget(self, owner_id: int) -> dict[str, Any]:
+        """A budget of ``owner_id``'s, in a category of its own so budgets never overlap."""
+        body = {
+            "category": f"Budgeted {next(_budgets)}",
+            "amount": "100.00",
+            "start_month": "2026-01",
+            "owner_id": owner_id,
+        }
+        response = self.root.post("/api/budgets/", json=body)
+        assert response.status_code == 201, response.json
+        return response.json  # type: ignore[no-any-return]
+
+    def schedule(self, owner_id: int) -> dict[str, Any]:
+        body = {
+            "amount": "50.00",
+            "type": "expense",
+            "category": "Rent",
+            "frequency": "monthly",
+            "start_date": "2026-01-01",
+            "count": 3,
+            "owner_id": owner_id,
+        }
+        response = self.root.post("/api/recurring/", json=body)
+        assert response.status_code == 201, response.json
+        return response.json  # type: ignore[no-any-return]
+
     def count(self, path: str, **query: Any) -> int:
         response = self.root.get(path, query_string={"page_size": 1, **query})
         assert response.status_code == 200, response.json
         return int(response.json["count"])
 
     def counts(self) -> dict[str, int]:
-        """How many live records, deleted records and users there are."""
+        """How many live records, deleted records, users, budgets and schedules there are."""
         return {
             "records": self.count("/api/records/"),
             "deleted": self.count("/api/records/deleted/"),
             "users": self.count("/api/users/"),
+            "budgets": self.count("/api/budgets/"),
+            "schedules": self.count("/api/recurring/", active="true"),
         }
+
+
+_budgets = itertools.count(1)
 
 
 def make_world(store: Store, **settings: Any) -> World:

@@ -28,6 +28,8 @@ class Targets:
 
     record_id: int
     deleted_id: int
+    budget_id: int
+    schedule_id: int
     user_id: int
     email: str
     password: str
@@ -41,6 +43,8 @@ def make_targets(world: World, caller: Caller) -> Targets:
     return Targets(
         record_id=world.record(owner)["id"],
         deleted_id=world.deleted_record(owner)["id"],
+        budget_id=world.budget(owner)["id"],
+        schedule_id=world.schedule(owner)["id"],
         user_id=world.new_user("viewer")["id"],
         email=signed_in.email,
         password=signed_in.password,
@@ -90,6 +94,18 @@ def _new_user(_t: Targets) -> dict[str, Any]:
 
 
 IMPORT_CSV = "date,type,category,amount\r\n2026-01-05,expense,Food,1.00\r\n"
+SCHEDULE = {
+    "amount": "20.00",
+    "type": "income",
+    "category": "Allowance",
+    "frequency": "weekly",
+    "start_date": "2026-02-01",
+}
+
+
+def _new_budget() -> dict[str, Any]:
+    return {"category": f"Planned {next(_numbers)}", "amount": "75.00", "start_month": "2026-03"}
+
 
 OPERATIONS = [
     Operation("GET", "/", ANYONE, 200, needs_database=False),
@@ -142,6 +158,24 @@ OPERATIONS = [
     Operation("GET", "/api/dashboard/category-totals/", ANALYSTS, 200),
     Operation("GET", "/api/dashboard/recent-transactions/", ANALYSTS, 200),
     Operation("GET", "/api/dashboard/monthly-trends/", ANALYSTS, 200),
+    Operation("GET", "/api/dashboard/budgets/", ANALYSTS, 200),
+    Operation("GET", "/api/dashboard/forecast/", ANALYSTS, 200),
+    Operation("GET", "/api/budgets/", SIGNED_IN, 200),
+    Operation("POST", "/api/budgets/", ADMINS, 201, json=lambda t: _new_budget()),
+    Operation("GET", "/api/budgets/{budget_id}/", SIGNED_IN, 200),
+    Operation("PUT", "/api/budgets/{budget_id}/", ADMINS, 200, json=lambda t: _new_budget()),
+    Operation("PATCH", "/api/budgets/{budget_id}/", ADMINS, 200, json=lambda t: {"amount": "9"}),
+    Operation("DELETE", "/api/budgets/{budget_id}/", ADMINS, 204),
+    Operation("GET", "/api/recurring/", SIGNED_IN, 200),
+    Operation("POST", "/api/recurring/", ADMINS, 201, json=lambda t: dict(SCHEDULE)),
+    Operation("GET", "/api/recurring/{schedule_id}/", SIGNED_IN, 200),
+    Operation("PUT", "/api/recurring/{schedule_id}/", ADMINS, 200, json=lambda t: dict(SCHEDULE)),
+    Operation(
+        "PATCH", "/api/recurring/{schedule_id}/", ADMINS, 200, json=lambda t: {"interval": 2}
+    ),
+    Operation("DELETE", "/api/recurring/{schedule_id}/", ADMINS, 204),
+    Operation("GET", "/api/recurring/{schedule_id}/upcoming/", SIGNED_IN, 200),
+    Operation("POST", "/api/recurring/{schedule_id}/run/", ADMINS, 200),
 ]
 
 SWAGGER_ASSET = "swagger-ui.css"

@@ -58,7 +58,7 @@ def test_the_spec_says_who_needs_a_token_and_the_app_agrees(
     documented = _operations(spec)[operation.method, operation.shape]
     security = documented.get("security", spec.get("security"))
     assert security == ([{"bearerAuth": []}] if operation.bearer else []), security
-    url = operation.url.format(record_id=1, deleted_id=1, user_id=1)
+    url = operation.url.format(record_id=1, deleted_id=1, user_id=1, budget_id=1, schedule_id=1)
     response = world.app.test_client().open(url, method=operation.method)
     if operation.bearer:
         assert_safe_error(response, 401)

@@ -16,7 +16,16 @@ from flask_smorest import Api, abort
 from werkzeug.routing import BaseConverter
 
 from finance.domain.ids import ID_RANGE_MESSAGE, MAX_ID
-from finance.entrypoints.http import auth, dashboard, operations, record_files, records, users
+from finance.entrypoints.http import (
+    auth,
+    budgets,
+    dashboard,
+    operations,
+    record_files,
+    records,
+    recurring,
+    users,
+)
 from finance.entrypoints.http.bounded_request import BoundedRequest
 from finance.entrypoints.http.errors import register_error_handlers
 from finance.entrypoints.http.security import init_jwt
@@ -87,7 +96,7 @@ def build_app(config: Mapping[str, Any]) -> Flask:
         IdConverter,
         lambda _c: {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID},
     )
-    blueprints = (operations, auth, users, records, record_files, dashboard)
+    blueprints = (operations, auth, users, records, record_files, budgets, recurring, dashboard)
     for blueprint in (module.blp for module in blueprints):
         api.register_blueprint(blueprint)
     register_error_handlers(app)

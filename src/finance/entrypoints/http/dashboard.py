@@ -9,6 +9,8 @@ from flask_jwt_extended import jwt_required
 from marshmallow import Schema, fields, validate
 
 from finance.application.analytics.category_totals import CategoryTotals, CategoryTotalsRequest
+from finance.application.analytics.forecast import DEFAULT_MONTHS as DEFAULT_FORECAST_MONTHS
+from finance.application.analytics.forecast import Forecast, ForecastRequest
 from finance.application.analytics.monthly_trends import (
     DEFAULT_MONTHS,
     MAX_MONTHS,
@@ -23,9 +25,11 @@ from finance.application.analytics.recent_transactions import (
 )
 from finance.application.analytics.statistics import DashboardQuery
 from finance.application.analytics.summary import Summary, SummaryRequest
+from finance.application.budgets.budget_report import BudgetReport, BudgetReportRequest
 from finance.domain.money import format_amount
 from finance.domain.records import RecordType
 from finance.entrypoints.http.api import BEARER, ApiBlueprint
+from finance.entrypoints.http.planning_schemas import MonthField
 from finance.entrypoints.http.record_schemas import (
     RECORD_TYPES,
     RecordSchema,
@@ -170,3 +174,81 @@ def monthly_trends(
 ) -> Any:
     request = MonthlyTrendsRequest(current_actor(), dashboard_query(args), args["months"])
     return {"results": trends.execute(request)}
+
+
+class BudgetsQuerySchema(QuerySchema):
+    month = MonthField(metadata={"description": "Default: the current UTC month"})
+    owner_id = query_id(metadata={"description": "Admins: only this owner's budgets"})
+
+
+class BudgetLineSchema(Schema):
+    budget_id = fields.Function(lambda line: line.budget.id)
+    owner_id = fields.Function(lambda line: line.budget.owner_id)
+    category = fields.Function(lambda line: line.budget.category)
+    budgeted = _amount()
+    carried = _amount()
+    available = _amount()
+    spent = _amount()
+    remaining = _amount()
+    percent_used = fields.Function(
+        lambda line: None if line.percent_used is None else str(line.percent_used),
+        metadata={"type": "string", "nullable": True, "example": "62.5"},
+    )
+
+
+class BudgetTotalsSchema(Schema):
+    budgeted = _amount()
+    available = _amount()
+    spent = _amount()
+    remaining = _amount()
+
+
+class BudgetOverviewSchema(Schema):
+    month = MonthField()
+    results = fields.List(fields.Nested(BudgetLineSchema))
+    totals = fields.Nested(BudgetTotalsSchema)
+
+
+class ForecastQuerySchema(QuerySchema):
+    months = QueryInteger(load_default=DEFAULT_FORECAST_MONTHS, validate=validate.Range(1, 24))
+    owner_id = query_id(metadata={"description": "Admins: only this owner's schedules and budgets"})
+
+
+class MonthForecastSchema(Schema):
+    month = MonthField()
+    scheduled_income = _amount()
+    scheduled_expense = _amount()
+    scheduled_net = _amount()
+    budgeted_expense = _amount()
+
+
+class ForecastSchema(Schema):
+    results = fields.List(fields.Nested(MonthForecastSchema))
+
+
+@blp.get("/budgets/")
+@jwt_required()
+@blp.arguments(BudgetsQuerySchema, location="query")
+@blp.response(200, BudgetOverviewSchema)
+@blp.errors(401, 403)
+@blp.doc(security=BEARER, description=BudgetReport.__doc__)
+@inject
+def budgets(args: dict[str, Any], report: BudgetReport = Provide["budget_report"]) -> Any:
+    request = BudgetReportRequest(current_actor(), args.get("month"), args.get("owner_id"))
+    overview = report.execute(request)
+    totals = {
+        name: overview.total(name) for name in ("budgeted", "available", "spent", "remaining")
+    }
+    return {"month": overview.month, "results": overview.lines, "totals": totals}
+
+
+@blp.get("/forecast/")
+@jwt_required()
+@blp.arguments(ForecastQuerySchema, location="query")
+@blp.response(200, ForecastSchema)
+@blp.errors(401, 403)
+@blp.doc(security=BEARER, description=Forecast.__doc__)
+@inject
+def forecast(args: dict[str, Any], forecast: Forecast = Provide["dashboard_forecast"]) -> Any:
+    request = ForecastRequest(current_actor(), args["months"], args.get("owner_id"))
+    return {"results": forecast.execute(request)}

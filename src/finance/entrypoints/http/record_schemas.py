@@ -90,20 +90,23 @@ class RecordSchema(Schema):
     created_at = fields.DateTime(format="iso")
     updated_at = fields.DateTime(format="iso")
     version = fields.Integer()
+    recurring_id = fields.Integer(
+        allow_none=True, metadata={"description": "The schedule that made it; null by hand"}
+    )
 
 
 class RecordPageSchema(PageSchema):
     results = fields.List(fields.Nested(RecordSchema))
 
 
-def _amount(**kwargs: Any) -> MoneyField:
+def money_input(**kwargs: Any) -> MoneyField:
     return MoneyField(metadata=MONEY_INPUT, **kwargs)
 
 
 class RecordWriteSchema(StrictSchema):
     """The full set of a record's fields, for POST and PUT."""
 
-    amount = _amount(required=True)
+    amount = money_input(required=True)
     type = fields.String(required=True, validate=validate.OneOf(RECORD_TYPES))
     category = fields.String(required=True, validate=validate.Length(min=1, max=100))
     date = fields.Date(required=True)
@@ -114,7 +117,7 @@ class RecordWriteSchema(StrictSchema):
 
 
 class RecordPatchSchema(StrictSchema):
-    amount = _amount()
+    amount = money_input()
     type = fields.String(validate=validate.OneOf(RECORD_TYPES))
     category = fields.String(validate=validate.Length(min=1, max=100))
     date = fields.Date()

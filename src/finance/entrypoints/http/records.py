@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dependency_injector.wiring import Provide, inject
-from flask import request, url_for
+from flask import url_for
 from flask_jwt_extended import jwt_required
 
 from finance.application.pagination import Page
@@ -22,7 +22,7 @@ from finance.application.records.list_records import (
 from finance.application.records.record_history import RecordHistory, RecordHistoryRequest
 from finance.application.records.restore_record import RestoreRecord, RestoreRecordRequest
 from finance.application.records.update_record import UpdateRecord, UpdateRecordRequest
-from finance.domain.records import Record, RecordType
+from finance.domain.records import RecordType
 from finance.entrypoints.http.api import BEARER, ApiBlueprint
 from finance.entrypoints.http.pagination import page_request, paginated
 from finance.entrypoints.http.record_schemas import (
@@ -38,40 +38,17 @@ from finance.entrypoints.http.schemas import (
     PageQuerySchema,
 )
 from finance.entrypoints.http.security import current_actor
+from finance.entrypoints.http.versions import (
+    ETAG_HEADER,
+    IF_MATCH,
+    LOCATION_HEADER,
+    expected_version,
+    with_etag,
+)
 
 blp = ApiBlueprint(
     "records", __name__, url_prefix="/api/records", description="Income and expense records."
 )
-
-ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Current version"}}
-IF_MATCH = {
-    "parameters": [
-        {
-            "in": "header",
-            "name": "If-Match",
-            "required": False,
-            "schema": {"type": "string"},
-            "description": "ETag from an earlier read; if it is no longer current: 412",
-        }
-    ]
-}
-
-
-def etag(record: Record) -> str:
-    return f'"{record.id}-{record.version}"'
-
-
-def expected_version(record_id: int) -> int | None:
-    """The version named by If-Match; 0 (never current) when it names none of this record."""
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
-        return None
-    for tag in header.split(","):
-        tag = tag.strip().removeprefix("W/").strip('"')
-        number, _, version = tag.partition("-")
-        if number == str(record_id) and version.isdigit():
-            return int(version)
-    return 0
 
 
 def record_filter(args: dict[str, Any]) -> RecordFilter:
@@ -98,10 +75,6 @@ def record_page(result: RecordList) -> dict[str, Any]:
             "results": result.items,
         }
     return paginated(Page(result.items, result.total, result.page), result.next_cursor)
-
-
-def _with_etag(record: Record, status: int = 200, **headers: str) -> Any:
-    return record, status, {"ETag": etag(record), **headers}
 
 
 def _list(use_case: ListRecords, args: dict[str, Any]) -> dict[str, Any]:
@@ -132,9 +105,7 @@ def list_records(args: dict[str, Any], list_records: ListRecords = Provide["list
 @jwt_required()
 @blp.arguments(RecordWriteSchema)
 @blp.arguments(IdempotencyHeaderSchema, location="headers")
-@blp.response(
-    201, RecordSchema, headers={**ETAG_HEADER, "Location": {"schema": {"type": "string"}}}
-)
+@blp.response(201, RecordSchema, headers={**ETAG_HEADER, **LOCATION_HEADER})
 @blp.errors(401, 403, 409, 413)
 @blp.doc(security=BEARER, description=CreateRecord.__doc__)
 @inject
@@ -153,7 +124,7 @@ def create_record(
             idempotency_key=headers.get("idempotency_key"),
         )
     )
-    return _with_etag(record, 201, Location=url_for("records.get_record", record_id=record.id))
+    return with_etag(record, 201, Location=url_for("records.get_record", record_id=record.id))
 
 
 @blp.get("/deleted/")
@@ -176,7 +147,7 @@ def list_deleted_records(
 @blp.doc(security=BEARER, description=GetRecord.__doc__)
 @inject
 def get_record(record_id: int, get: GetRecord = Provide["get_record"]) -> Any:
-    return _with_etag(get.execute(GetRecordRequest(current_actor(), record_id)))
+    return with_etag(get.execute(GetRecordRequest(current_actor(), record_id)))
 
 
 def _update(update: UpdateRecord, record_id: int, changes: dict[str, Any]) -> Any:
@@ -185,7 +156,7 @@ def _update(update: UpdateRecord, record_id: int, changes: dict[str, Any]) -> An
     record = update.execute(
         UpdateRecordRequest(current_actor(), record_id, changes, expected_version(record_id))
     )
-    return _with_etag(record)
+    return with_etag(record)
 
 
 @blp.put("/<id:record_id>/")
@@ -231,7 +202,7 @@ def delete_record(record_id: int, delete: DeleteRecord = Provide["delete_record"
 @blp.doc(security=BEARER, description=RestoreRecord.__doc__)
 @inject
 def restore_record(record_id: int, restore: RestoreRecord = Provide["restore_record"]) -> Any:
-    return _with_etag(restore.execute(RestoreRecordRequest(current_actor(), record_id)))
+    return with_etag(restore.execute(RestoreRecordRequest(current_actor(), record_id)))
 
 
 @blp.get("/<id:record_id>/history/")
