@@ -15,6 +15,7 @@ from finance.domain.records import AuditAction, Record, RecordType
 from finance.domain.roles import Role
 from finance.entrypoints.cli import _Context, finance
 from finance.entrypoints.demo_data import (
+    BUDGETED,
     CATEGORIES,
     DemoDataRequest,
     DemoDataResult,
@@ -121,15 +122,34 @@ def test_every_record_has_its_creation_in_the_audit_trail() -> None:
     )
 
 
-def test_a_second_run_reuses_the_demo_users() -> None:
+def test_every_user_gets_budgets_and_salary_and_rent_schedules() -> None:
+    store, result = generate(records=3000, users=2, months=12)
+    assert (result.budgets, result.schedules) == (6 * 4, 6 * 2)
+    for user in store.users.values():
+        budgets = [b for b in store.budgets.values() if b.owner_id == user.id]
+        assert sorted(b.category for b in budgets) == sorted(BUDGETED)
+        assert {b.start_month for b in budgets} == {date(2025, 3, 1)}
+        assert [b.category for b in budgets if b.rollover] == [BUDGETED[0]]
+        schedules = [s for s in store.schedules.values() if s.owner_id == user.id]
+        assert sorted((s.category, s.type.value) for s in schedules) == [
+            ("Rent", "expense"),
+            ("Salary", "income"),
+        ]
+        assert all(s.start_date.replace(day=1) == date(2026, 3, 1) for s in schedules)
+        assert all(s.active and s.made_through is None for s in schedules)
+
+
+def test_a_second_run_reuses_the_demo_users_and_their_plans() -> None:
     store = MemoryStore()
     use_case = GenerateDemoData(MemoryUnitOfWork(store), fast_hasher(), FakeClock())
     request = DemoDataRequest(100, 1, 1, "demo-password", UNTIL)
     use_case.execute(request)
     again = use_case.execute(request)
     assert again.created_users == 0
+    assert (again.budgets, again.schedules) == (0, 0)
     assert len(store.users) == 3
     assert len(store.records) == 200
+    assert (len(store.budgets), len(store.schedules)) == (3 * 4, 3 * 2)
 
 
 def test_the_command_fills_a_sqlite_database(sqlite_store: Store) -> None:
@@ -150,6 +170,7 @@ def test_the_command_fills_a_sqlite_database(sqlite_store: Store) -> None:
     assert result.exit_code == 0, result.output
     assert "3 demo users created" in result.output
     assert "2000 records" in result.output
+    assert "12 budgets and 6 recurring schedules" in result.output
     assert "admin1@demo.example" in result.output
     with container.read_uow() as uow:
         admin = uow.users.get_by_email("admin1@demo.example")

@@ -133,23 +133,35 @@ class Schedule:
         if self.count is not None and self.count < 1:
             raise InvalidValue("count", "Must be at least 1.")
 
-    def occurrences(self) -> Iterator[date]:
-        """Every occurrence date from the start, in order, until the schedule ends."""
-        n = 0
+    def occurrences(self, since: date | None = None) -> Iterator[date]:
+        """Every occurrence date from the start (or the first on or after ``since``), in
+        order, until the schedule ends. Starts counting near ``since`` rather than walking
+        every step from the start, so a daily schedule begun decades ago costs no more."""
+        n = self._steps_before(since) if since is not None else 0
         while self.count is None or n < self.count:
             when = occurrence_date(self.start_date, self.frequency, n * self.interval)
             if when is None or (self.end_date is not None and when > self.end_date):
                 return
-            yield when
+            if since is None or when >= since:
+                yield when
             n += 1
+
+    def _steps_before(self, day: date) -> int:
+        """A number of steps whose occurrence falls before ``day`` (or is the first one)."""
+        if self.frequency in (Frequency.DAILY, Frequency.WEEKLY):
+            unit = 1 if self.frequency is Frequency.DAILY else 7
+            units = (day - self.start_date).days // unit
+        else:
+            months = (day.year - self.start_date.year) * 12 + day.month - self.start_date.month
+            units = months if self.frequency is Frequency.MONTHLY else months // 12
+        return max(0, units // self.interval - 1)
 
     def pending(self) -> Iterator[date]:
         """The occurrences not made yet, in order (none once deactivated)."""
         if not self.active:
             return
-        for when in self.occurrences():
-            if self.made_through is None or when > self.made_through:
-                yield when
+        after = self.made_through + timedelta(days=1) if self.made_through else None
+        yield from self.occurrences(after)
 
     @property
     def next_date(self) -> date | None:

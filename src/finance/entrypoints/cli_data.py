@@ -132,7 +132,8 @@ def demo_data(
     click.echo(
         f"{result.created_users} demo users created, {len(result.users) - result.created_users}"
         f" reused; {result.records} records ({result.deleted} soft-deleted)"
-        f" from {months} months up to {last_day}."
+        f" from {months} months up to {last_day}; {result.budgets} budgets and"
+        f" {result.schedules} recurring schedules."
     )
     for user in result.users:
         click.echo(f"  {user.role.value:<8} {user.email}")

@@ -61,11 +61,10 @@ class Forecast:
             }
         sums = {(month, kind): 0 for month in months for kind in RecordType}
         for schedule in schedules:
-            for when in schedule.occurrences():
+            for when in schedule.occurrences(since=first):
                 if when > last_day:
                     break
-                if when >= first:
-                    sums[(month_of(when), schedule.type)] += schedule.amount.cents
+                sums[(month_of(when), schedule.type)] += schedule.amount.cents
         return [
             MonthForecast(
                 month,
