@@ -129,3 +129,34 @@ def monthly(scope: str, params: tuple[object, ...], since: str) -> Query:
         *params,
         since,
     )
+
+
+def budgets(owner_id: int, month: str, next_month: str) -> Query:
+    """The budget report from the records: each budget in force in ``month`` (first day) with
+    what was spent in it and, for rollover budgets, in every earlier month since its start;
+    then budgeted, carried, available, remaining and percent used per budget."""
+    sql = (
+        "SELECT b.id, b.amount_cents, b.rollover, b.start_month, "
+        "coalesce(sum(CASE WHEN r.date >= :month THEN r.amount_cents END), 0), "
+        "coalesce(sum(CASE WHEN r.date < :month THEN r.amount_cents END), 0) "
+        "FROM budgets b LEFT JOIN records r ON r.owner_id = b.owner_id "
+        "AND r.category_key = b.category_key AND r.type = 'expense' AND r.is_deleted = 0 "
+        "AND r.date >= b.start_month AND r.date < :next AND (b.rollover OR r.date >= :month) "
+        "WHERE b.owner_id = :owner AND b.start_month <= :month "
+        "AND (b.end_month IS NULL OR b.end_month >= :month) GROUP BY b.id ORDER BY b.id"
+    )
+    params = {"owner": owner_id, "month": month, "next": next_month}
+    year, number = int(month[:4]), int(month[5:7])
+
+    def run(connection: sqlite3.Connection) -> object:
+        lines = []
+        for _, amount, rollover, start, spent, before in connection.execute(sql, params):
+            months_before = (year - int(start[:4])) * 12 + number - int(start[5:7])
+            carried = months_before * amount - before if rollover else 0
+            available = amount + carried
+            remaining = available - spent
+            used = (spent * 2000 + available) // (2 * available) if available > 0 else None
+            lines.append((amount, carried, available, spent, remaining, used))
+        return lines
+
+    return run

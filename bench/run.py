@@ -28,6 +28,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ SECRET = "bench-secret-key-that-is-long-enough-for-hs256"
 USERS_PER_ROLE = 5
 SEED = 42
 WORKERS, THREADS, CONNECTIONS = 2, 4, 16
+BUDGETS = 20
+OLD_BUDGETS_START = "2016-01"
 
 
 @dataclass
@@ -279,6 +282,19 @@ def endpoints(base: str, tokens: dict[str, str], since: str) -> list[Endpoint]:
             "a write: one record and its audit entry per request",
         ),
     ]
+    month = date.fromisoformat(since).replace(year=date.fromisoformat(since).year + 1)
+    next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    found.append(
+        Endpoint(
+            f"dashboard budgets ({BUDGETS} budgets, analyst)",
+            "GET",
+            f"/api/dashboard/budgets/?month={month:%Y-%m}",
+            "analyst",
+            raw=rawsql.budgets(analyst_id, month.isoformat(), next_month.isoformat()),
+            note=f"{BUDGETS} budgets of one owner, half of them rollover budgets begun in "
+            f"{OLD_BUDGETS_START[:4]}; the SQL joins them to the records of their months",
+        )
+    )
     for role, (scope, params) in (("admin", scope_all), ("analyst", scope_own)):
         found += [
             Endpoint(
@@ -311,6 +327,56 @@ def endpoints(base: str, tokens: dict[str, str], since: str) -> list[Endpoint]:
             ),
         ]
     return found
+
+
+def add_budgets(base: str, tokens: dict[str, str]) -> None:
+    """Up to BUDGETS budgets for the analyst: besides the demo's own, every other expense
+    category and a few without records, half of them rollover budgets begun years ago."""
+    _, me = request_json("GET", f"{base}/api/auth/me/", token=tokens["analyst"])
+    _, page = request_json("GET", f"{base}/api/budgets/?page_size=100", token=tokens["analyst"])
+    have = {b["category"].lower() for b in page["results"]}
+    extra = [
+        "Rent", "Utilities", "Shopping", "Healthcare", "Travel", "Gifts", "Insurance",
+        "Education", "Pets", "Garden", "Charity", "Childcare", "Hobbies", "Repairs",
+        "Subscriptions", "Taxes", "Parking", "Laundry", "Sports", "Beauty",
+    ]  # fmt: skip
+    wanted = [c for c in extra if c.lower() not in have][: BUDGETS - len(have)]
+    for n, category in enumerate(wanted):
+        body = {
+            "owner_id": me["id"],
+            "category": category,
+            "amount": f"{100 + 25 * n}.00",
+            "start_month": OLD_BUDGETS_START,
+            "rollover": n % 2 == 0,
+        }
+        status, answer = request_json("POST", f"{base}/api/budgets/", body, token=tokens["admin"])
+        assert status == 201, answer
+
+
+def check_budget_report(base: str, tokens: dict[str, str], database: Path, since: str) -> None:
+    """The endpoint and the plain SQL agree on every number before either is timed."""
+    budgets = next(e for e in endpoints(base, tokens, since) if e.name.startswith("dashboard bu"))
+    _, report = request_json("GET", base + budgets.path, token=tokens["analyst"])
+    names = ("budgeted", "carried", "available", "spent", "remaining")
+    cents = [
+        (*(_cents(line[name]) for name in names), _tenths(line["percent_used"]))
+        for line in report["results"]
+    ]
+    connection = sqlite3.connect(database)
+    try:
+        assert budgets.raw is not None
+        assert cents == budgets.raw(connection), (cents, budgets.raw(connection))
+    finally:
+        connection.close()
+    assert len(cents) == BUDGETS, len(cents)
+
+
+def _cents(money: str) -> int:
+    return int(Decimal(money) * 100)
+
+
+def _tenths(percent: str | None) -> int | None:
+    return None if percent is None else int(Decimal(percent) * 10)
 
 
 def to_import_csv(exported: Path, target: Path) -> int:
@@ -514,6 +580,8 @@ def run(results: Results, wrk: str, work: Path) -> None:
             "admin": login(base, "admin1@demo.example"),
             "analyst": login(base, "analyst1@demo.example"),
         }
+        add_budgets(base, tokens)
+        check_budget_report(base, tokens, api / "finance.db", since)
         step("export of every record, sampling the workers' memory")
         results.export = measure_export(base, tokens["admin"], server.pid, exported)
         for endpoint in endpoints(base, tokens, since):
