@@ -15,12 +15,12 @@ from finance.domain.records import AuditAction, Record, RecordType
 from finance.domain.roles import Role
 from finance.entrypoints.cli import _Context, finance
 from finance.entrypoints.demo_data import (
-    BUDGETED,
     CATEGORIES,
     DemoDataRequest,
     DemoDataResult,
     GenerateDemoData,
 )
+from finance.entrypoints.demo_plans import BUDGETED
 from finance.main import prepare_storage
 from tests.conftest import Store, fast_hasher
 from tests.unit.conftest import FakeClock

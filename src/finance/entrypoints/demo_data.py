@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from finance.application.ports import Clock, NoProgress, PasswordHasher, Progress, UnitOfWork
-from finance.domain.budgets import Budget
 from finance.domain.money import Money
-from finance.domain.records import AuditAction, AuditEntry, Record, RecordType, category_key
+from finance.domain.records import AuditAction, AuditEntry, Record, RecordType
 from finance.domain.roles import Role
-from finance.domain.schedules import Frequency, Schedule
 from finance.domain.users import User, check_password_policy, normalize_email
+from finance.entrypoints.demo_plans import add_plans
 
 BATCH_SIZE = 2000
 DEMO_DOMAIN = "demo.example"
@@ -72,8 +71,6 @@ CATEGORIES = (
 )
 #: How busy each month is overall: more spending around the holidays, less in January.
 MONTH_ACTIVITY = {1: 0.85, 2: 0.9, 7: 1.1, 8: 1.1, 11: 1.15, 12: 1.3}
-#: The categories every demo user budgets for; the first carries what is left over.
-BUDGETED = ("Groceries", "Restaurants", "Transport", "Entertainment")
 
 
 @dataclass(frozen=True)
@@ -147,7 +144,11 @@ class GenerateDemoData:
             stored, deleted = self._store(batch, deletions, stored, deleted)
             self._uow.commit()
         with self._uow:
-            budgets, schedules = self._plans(request, owners, admins[0], now)
+            first_month = date(*_months(request.until, request.months)[0], 1)
+            spend = monthly_spend(request.records / request.months / len(owners))
+            budgets, schedules = add_plans(
+                self._uow, request.seed, owners, spend, first_month, request.until, admins[0], now
+            )
             self._uow.commit()
         return DemoDataResult(users, created, stored, deleted, budgets, schedules)
 
@@ -174,39 +175,6 @@ class GenerateDemoData:
                     created += 1
                 users.append(user)
         return users, created
-
-    def _plans(
-        self, request: DemoDataRequest, owners: list[_Owner], admin: int, now: datetime
-    ) -> tuple[int, int]:
-        """Budgets from the data's first month on, near what each user spends, so some are
-        overspent; and salary and rent as monthly schedules from next month, so the forecast
-        has something to show. An owner who already has a plan for a category keeps it."""
-        first_month = date(*_months(request.until, request.months)[0], 1)
-        next_month = _after_month(request.until)
-        monthly_spend = _monthly_spend(request, len(owners))
-        plan_rng = random.Random(f"{request.seed}:plans")
-        budgets = schedules = 0
-        for owner in owners:
-            for index, name in enumerate(BUDGETED):
-                cents = round(monthly_spend[name] * plan_rng.uniform(0.8, 1.2) / 1000) * 1000
-                budget = Budget.create(
-                    owner_id=owner.id,
-                    category=name,
-                    amount=Money.from_cents(max(cents, 1000)),
-                    start_month=first_month,
-                    end_month=None,
-                    rollover=index == 0,
-                    now=now,
-                )
-                if not self._uow.budgets.overlapping(budget):
-                    self._uow.budgets.add(budget)
-                    budgets += 1
-            planned = {category_key(s.category) for s in self._uow.schedules.active(owner.id)}
-            for schedule in _schedules(owner, next_month, admin, now):
-                if category_key(schedule.category) not in planned:
-                    self._uow.schedules.add(schedule)
-                    schedules += 1
-        return budgets, schedules
 
     def _store(
         self, batch: list[Record], rng: random.Random, stored: int, deleted: int
@@ -244,12 +212,11 @@ def _owner(user: User, rng: random.Random) -> _Owner:
     )
 
 
-def _monthly_spend(request: DemoDataRequest, owners: int) -> dict[str, float]:
+def monthly_spend(records_per_owner_month: float) -> dict[str, float]:
     """What one owner is expected to spend a month in each category, in cents."""
-    per_owner_month = request.records / request.months / owners
     weights = sum(c.weight for c in CATEGORIES)
     return {
-        c.name: per_owner_month
+        c.name: records_per_owner_month
         * c.weight
         / weights
         * (c.high - c.low)
@@ -257,33 +224,6 @@ def _monthly_spend(request: DemoDataRequest, owners: int) -> dict[str, float]:
         * 100
         for c in CATEGORIES
     }
-
-
-def _schedules(owner: _Owner, start: date, admin: int, now: datetime) -> list[Schedule]:
-    def monthly(cents: int, kind: RecordType, name: str, day: int) -> Schedule:
-        return Schedule.create(
-            owner_id=owner.id,
-            amount=Money.from_cents(cents),
-            type=kind,
-            category=name,
-            description=name if kind is EXPENSE else f"Monthly {name.lower()}",
-            frequency=Frequency.MONTHLY,
-            interval=1,
-            start_date=start.replace(day=day),
-            end_date=None,
-            count=None,
-            created_by=admin,
-            now=now,
-        )
-
-    return [
-        monthly(owner.salary_cents, INCOME, "Salary", owner.salary_day),
-        monthly(owner.rent_cents, EXPENSE, "Rent", 1),
-    ]
-
-
-def _after_month(day: date) -> date:
-    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
 
 
 def _months(until: date, count: int) -> list[tuple[int, int]]:
