@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, event, insert, select, update
 
-from finance.adapters.sqlalchemy.dashboard_statistics import split_range
+from finance.adapters.sqlalchemy.dashboard_statements import split_range
 from finance.adapters.sqlalchemy.engine import build_engine
 from finance.adapters.sqlalchemy.record_rows import record_columns
 from finance.adapters.sqlalchemy.schema import upgrade_database
