@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # bench/ is optional: lint only the folders that exist.
 LINT_PATHS := $(wildcard src tests bench)
 
-.PHONY: run test lint typecheck importlint pytest install bench fuzz loadtest clean
+.PHONY: run test lint typecheck importlint pytest install bench fuzz loadtest vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: $(DEV_STAMP) lint typecheck importlint pytest
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
+	scripts/vendor-chartjs --check
+
+# Fetch the vendored browser libraries again from the npm registry (pinned, hash-checked).
+vendor:
+	scripts/vendor-chartjs
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
