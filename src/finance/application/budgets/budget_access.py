@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from finance.application.authorization import Actor, authorize
-from finance.application.errors import NotFound, PreconditionFailed
+from finance.application.authorization import Actor, authorize, ensure_current, sees_owner
+from finance.application.errors import NotFound
 from finance.application.ports import UnitOfWork
 from finance.domain.budgets import Budget
 from finance.domain.roles import Permission
@@ -14,9 +14,7 @@ def visible_budget(
 ) -> Budget:
     """The budget if the actor may see it; otherwise NotFound, so existence never leaks."""
     budget = uow.budgets.get(budget_id, for_update=for_update)
-    if budget is None or (
-        not actor.may(Permission.READ_ALL_RECORDS) and budget.owner_id != actor.user_id
-    ):
+    if budget is None or not sees_owner(actor, budget.owner_id):
         raise NotFound("Budget not found.")
     return budget
 
@@ -27,6 +25,5 @@ def budget_to_change(
     """The budget an admin is about to change, locked until the unit of work ends."""
     budget = visible_budget(uow, actor, budget_id, for_update=True)
     authorize(actor, Permission.WRITE_RECORDS)
-    if expected_version is not None and expected_version != budget.version:
-        raise PreconditionFailed("The budget has changed since you read it.")
+    ensure_current(expected_version, budget.version, "budget")
     return budget

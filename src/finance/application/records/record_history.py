@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from finance.application.authorization import Actor, authorize
+from finance.application.authorization import Actor, authorize, sees_owner
 from finance.application.errors import NotFound
 from finance.application.pagination import Page, PageRequest
 from finance.application.ports import UnitOfWork
@@ -28,9 +28,7 @@ class RecordHistory:
         actor = request.actor
         with self._uow:
             record = self._uow.records.get(request.record_id)
-            if record is None or (
-                not actor.may(Permission.READ_ALL_RECORDS) and record.owner_id != actor.user_id
-            ):
+            if record is None or not sees_owner(actor, record.owner_id):
                 raise NotFound("Record not found.")
             authorize(actor, Permission.WRITE_RECORDS)
             entries = self._uow.audit.for_record(request.record_id)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from finance.application.authorization import Actor, authorize
-from finance.application.errors import Forbidden, NotFound, PreconditionFailed
+from finance.application.authorization import Actor, authorize, ensure_current, sees_owner
+from finance.application.errors import Forbidden, NotFound
 from finance.application.ports import UnitOfWork
 from finance.domain.errors import InvalidValue
 from finance.domain.records import Record
@@ -31,11 +31,7 @@ def visible_record(
 ) -> Record:
     """The record if the actor may see it; otherwise NotFound, so existence never leaks."""
     record = uow.records.get(record_id, for_update=for_update)
-    if (
-        record is None
-        or record.is_deleted is not deleted
-        or (not actor.may(Permission.READ_ALL_RECORDS) and record.owner_id != actor.user_id)
-    ):
+    if record is None or record.is_deleted is not deleted or not sees_owner(actor, record.owner_id):
         raise NotFound("Record not found.")
     return record
 
@@ -48,8 +44,7 @@ def record_to_change(
     failure if the client's expected version is no longer current."""
     record = visible_record(uow, actor, record_id, for_update=True)
     authorize(actor, Permission.WRITE_RECORDS)
-    if expected_version is not None and expected_version != record.version:
-        raise PreconditionFailed("The record has changed since you read it.")
+    ensure_current(expected_version, record.version, "record")
     return record
 
 

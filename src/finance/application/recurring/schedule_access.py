@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from finance.application.authorization import Actor, authorize
-from finance.application.errors import NotFound, PreconditionFailed
+from finance.application.authorization import Actor, authorize, ensure_current, sees_owner
+from finance.application.errors import NotFound
 from finance.application.ports import UnitOfWork
 from finance.domain.roles import Permission
 from finance.domain.schedules import Schedule
@@ -14,9 +14,7 @@ def visible_schedule(
 ) -> Schedule:
     """The schedule if the actor may see it; otherwise NotFound, so existence never leaks."""
     schedule = uow.schedules.get(schedule_id, for_update=for_update)
-    if schedule is None or (
-        not actor.may(Permission.READ_ALL_RECORDS) and schedule.owner_id != actor.user_id
-    ):
+    if schedule is None or not sees_owner(actor, schedule.owner_id):
         raise NotFound("Schedule not found.")
     return schedule
 
@@ -27,6 +25,5 @@ def schedule_to_change(
     """The schedule an admin is about to change or run, locked until the unit of work ends."""
     schedule = visible_schedule(uow, actor, schedule_id, for_update=True)
     authorize(actor, Permission.WRITE_RECORDS)
-    if expected_version is not None and expected_version != schedule.version:
-        raise PreconditionFailed("The schedule has changed since you read it.")
+    ensure_current(expected_version, schedule.version, "schedule")
     return schedule
