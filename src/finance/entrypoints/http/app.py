@@ -29,6 +29,7 @@ from finance.entrypoints.http import (
 from finance.entrypoints.http.bounded_request import BoundedRequest
 from finance.entrypoints.http.errors import register_error_handlers
 from finance.entrypoints.http.security import init_jwt
+from finance.entrypoints.web import pages
 
 SWAGGER_UI_ASSETS = "/api/docs/static/"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
@@ -99,6 +100,7 @@ def build_app(config: Mapping[str, Any]) -> Flask:
     blueprints = (operations, auth, users, records, record_files, budgets, recurring, dashboard)
     for blueprint in (module.blp for module in blueprints):
         api.register_blueprint(blueprint)
+    app.register_blueprint(pages.blueprint)
     register_error_handlers(app)
     init_jwt(app)
     _serve_swagger_assets(app)

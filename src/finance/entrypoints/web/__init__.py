@@ -1,0 +1,1 @@
+"""The web pages: a browser interface over the same HTTP API and its rules."""

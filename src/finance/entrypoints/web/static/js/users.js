@@ -1,0 +1,4 @@
+import { ready, startPage } from "./shell.js";
+
+await startPage(["admin"]);
+ready();
