@@ -11,6 +11,7 @@ import pytest
 
 from tests.browser.harness import Page, Server, browser_missing, running_server, start_chromium
 
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = [item for item in items if f"{os.sep}browser{os.sep}" in str(item.path)]
     for item in here:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,7 +52,7 @@ PHONE = (390, 844)
 
 
 def browser_missing() -> str | None:
-    """Why the browser tests cannot run here, or None. CI installs both, so there it is a failure."""
+    """Why the browser tests cannot run here, or None (CI installs both: there it fails)."""
     for path in (CHROMIUM, CHROMEDRIVER):
         if not path.exists():
             return f"{path} is not installed (apt-get install chromium chromium-driver)"
@@ -97,7 +98,9 @@ class Server:
         return answer
 
     def token(self, email: str, password: str = PASSWORD) -> str:
-        status, _, body = self.call("POST", "/api/auth/login/", {"email": email, "password": password})
+        status, _, body = self.call(
+            "POST", "/api/auth/login/", {"email": email, "password": password}
+        )
         if status != 200:
             raise ApiFailure(f"login of {email}: {status} {body}")
         access: str = body["access"]
@@ -109,7 +112,7 @@ class Server:
     def user(self, email: str, role: str, name: str | None = None) -> dict[str, Any]:
         """The user with this email, made (with ``PASSWORD``) if they do not exist yet."""
         admin = self.admin_token()
-        found = self.api("GET", f"/api/users/?q={urllib.request.quote(email)}", admin)["results"]
+        found = self.api("GET", f"/api/users/?q={urllib.parse.quote(email)}", admin)["results"]
         if found:
             person: dict[str, Any] = found[0]
             return person
@@ -117,7 +120,12 @@ class Server:
             "POST",
             "/api/users/",
             admin,
-            {"email": email, "name": name or email.split("@")[0].title(), "password": PASSWORD, "role": role},
+            {
+                "email": email,
+                "name": name or email.split("@")[0].title(),
+                "password": PASSWORD,
+                "role": role,
+            },
         )
         return made
 
@@ -131,7 +139,12 @@ def _free_port() -> int:
 
 def _cli(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
-        [str(BIN / "finance"), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        [str(BIN / "finance"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"finance {' '.join(args)}: {done.stderr}")
@@ -139,7 +152,9 @@ def _cli(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def running_server(folder: Path, demo_records: int = 0, access_minutes: int = 15) -> Iterator[Server]:
+def running_server(
+    folder: Path, demo_records: int = 0, access_minutes: int = 15
+) -> Iterator[Server]:
     """``finance serve`` (gunicorn, 2 workers) over a fresh SQLite file in ``folder``."""
     port = _free_port()
     env = {
@@ -201,7 +216,11 @@ def start_chromium(download_folder: Path | None = None) -> webdriver.Chrome:
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     if download_folder:
         options.add_experimental_option(
-            "prefs", {"download.default_directory": str(download_folder), "download.prompt_for_download": False}
+            "prefs",
+            {
+                "download.default_directory": str(download_folder),
+                "download.prompt_for_download": False,
+            },
         )
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(TIMEOUT)
@@ -210,7 +229,9 @@ def start_chromium(download_folder: Path | None = None) -> webdriver.Chrome:
 
 def chromium_version() -> str:
     chromium = shutil.which(str(CHROMIUM)) or str(CHROMIUM)
-    return subprocess.run([chromium, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    return subprocess.run(
+        [chromium, "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
 
 
 class Page:
@@ -223,7 +244,9 @@ class Page:
     def open(self, path: str) -> None:
         self.driver.get(self.server.base + path)
 
-    def wait(self, condition: Callable[[webdriver.Chrome], Any], timeout: float = TIMEOUT, what: str = "") -> Any:
+    def wait(
+        self, condition: Callable[[webdriver.Chrome], Any], timeout: float = TIMEOUT, what: str = ""
+    ) -> Any:
         try:
             return WebDriverWait(self.driver, timeout).until(condition)
         except TimeoutException as error:
@@ -233,7 +256,9 @@ class Page:
             ) from error
 
     def state(self) -> str | None:
-        state: str | None = self.driver.execute_script("return document.body && document.body.dataset.state")
+        state: str | None = self.driver.execute_script(
+            "return document.body && document.body.dataset.state"
+        )
         return state
 
     def wait_ready(self, states: tuple[str, ...] = ("ready",)) -> None:
@@ -241,7 +266,10 @@ class Page:
         self.wait(lambda _d: self.state() in states, what=f"the page state to be one of {states}")
 
     def wait_for_path(self, path: str) -> None:
-        self.wait(lambda d: d.current_url.split("?")[0] == self.server.base + path, what=f"the page {path}")
+        self.wait(
+            lambda d: d.current_url.split("?")[0] == self.server.base + path,
+            what=f"the page {path}",
+        )
 
     def sign_in(self, email: str, password: str = PASSWORD, landing: str | None = None) -> None:
         self.open("/app/login/")
@@ -264,7 +292,7 @@ class Page:
         self.open("/app/login/")
         self.driver.execute_script("window.sessionStorage.clear()")
         self.driver.set_window_size(*DESKTOP)
-        self.driver.get_log("browser")
+        self.driver.get_log("browser")  # type: ignore[no-untyped-call]
 
     def find(self, css: str) -> WebElement:
         return self.driver.find_element(By.CSS_SELECTOR, css)
@@ -281,15 +309,21 @@ class Page:
         return found[0].text if found else ""
 
     def session_storage(self, key: str) -> str | None:
-        value: str | None = self.driver.execute_script(f"return window.sessionStorage.getItem({json.dumps(key)})")
+        value: str | None = self.driver.execute_script(
+            f"return window.sessionStorage.getItem({json.dumps(key)})"
+        )
         return value
 
     def page_errors(self) -> list[str]:
         """Script errors and Content-Security-Policy violations logged since the last look
         (an API answer such as 422 is logged too, but is not an error of the page)."""
         problems = []
-        for entry in self.driver.get_log("browser"):
+        for entry in self.driver.get_log("browser"):  # type: ignore[no-untyped-call]
             message = entry["message"]
-            if "Content Security Policy" in message or "Uncaught" in message or "SyntaxError" in message:
+            if (
+                "Content Security Policy" in message
+                or "Uncaught" in message
+                or "SyntaxError" in message
+            ):
                 problems.append(message)
         return problems

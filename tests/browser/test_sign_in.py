@@ -38,7 +38,9 @@ def test_the_admin_signs_in_to_the_dashboard_and_out_again(page: Page) -> None:
         ("viewer", "/app/records/", ["Records"]),
     ],
 )
-def test_each_role_lands_where_it_may_look(page: Page, role: str, landing: str, links: list[str]) -> None:
+def test_each_role_lands_where_it_may_look(
+    page: Page, role: str, landing: str, links: list[str]
+) -> None:
     email = f"{role}.signin@example.com"
     page.server.user(email, role)
     page.sign_in(email, landing=landing)
@@ -67,6 +69,6 @@ def test_an_expired_access_token_is_renewed_with_the_refresh_token(page: Page) -
     page.open("/app/")
     page.wait_ready()
     assert page.driver.current_url.endswith("/app/")
-    assert page.text("#record-count") != "–"
+    assert page.text("#record-count") != "\N{EN DASH}"
     assert page.session_storage("finance.access") != "expired"
     assert page.session_storage("finance.refresh") not in (None, first_refresh)
