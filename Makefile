@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # bench/ is optional: lint only the folders that exist.
 LINT_PATHS := $(wildcard src tests bench)
 
-.PHONY: run test lint typecheck importlint pytest install bench fuzz loadtest vendor clean
+.PHONY: run test lint typecheck importlint pytest install bench fuzz loadtest vendor screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ fuzz: $(DEV_STAMP)
 # then a reconciliation of what clients were told against what is stored (loopback only).
 loadtest: $(DEV_STAMP)
 	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
+
+# The README's pictures of the web pages, taken in Debian's headless Chromium (.ci/browser
+# installs it) over a fresh database with demo data.
+screenshots: $(DEV_STAMP)
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache src/*.egg-info

@@ -33,7 +33,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import cursor_depth, latency, load, rawsql
+from bench import browser_dashboard, cursor_depth, latency, load, rawsql
 from bench.server import (
     BIN,
     HOST,
@@ -82,6 +82,7 @@ class Results:
     imported: dict[str, Any] = field(default_factory=dict)
     depth: list[cursor_depth.DepthRow] = field(default_factory=list)
     logins: latency.LoginResults | None = None
+    dashboard_draws: list[browser_dashboard.DrawTimes] = field(default_factory=list)
 
 
 def finance(instance: Path, *args: str, timeout: float = 3600) -> tuple[float, int, str]:
@@ -490,6 +491,17 @@ def report(results: Results) -> str:
             latency.login_table(results.logins),
             "",
         ]
+    if results.dashboard_draws:
+        out += [
+            "## The web dashboard in a browser",
+            "",
+            "Debian's headless Chromium loads `/app/` (signed in) and waits until every card, "
+            "chart and table is drawn: six API requests, answered and drawn. Time from the start "
+            "of navigation; the first load includes fetching the scripts and Chart.js.",
+            "",
+            browser_dashboard.table(results.dashboard_draws),
+            "",
+        ]
     export, imported = results.export, results.imported
     out += [
         "## Export and import",
@@ -603,6 +615,16 @@ def run(results: Results, wrk: str, work: Path) -> None:
                 base, endpoint.method, endpoint.path, endpoint.body, token
             )
             results.endpoints.append(endpoint)
+        step("the web dashboard drawn in Chromium")
+        results.dashboard_draws = browser_dashboard.measure(
+            base,
+            {
+                "admin, all owners": ("admin1@demo.example", PASSWORD),
+                "analyst, own records": ("analyst1@demo.example", PASSWORD),
+            },
+        )
+        if not results.dashboard_draws:
+            results.skipped.append("web dashboard: Chromium is not installed (.ci/browser)")
         step("concurrent logins beside a create load")
         create = next(e for e in results.endpoints if e.name == "create record")
         create_lua = load.script(
