@@ -54,9 +54,7 @@ def measure(base: str, accounts: dict[str, tuple[str, str]], runs: int = 7) -> l
                 page.open("/app/")
                 page.wait_ready()
                 times.append(float(driver.execute_script("return document.body.dataset.drawnMs")))
-            results.append(
-                DrawTimes(who, times[0], statistics.median(times[1:]), max(times), runs)
-            )
+            results.append(DrawTimes(who, times[0], statistics.median(times[1:]), max(times), runs))
     finally:
         driver.quit()
     return results
