@@ -145,6 +145,25 @@ def _swagger_asset(scene: Scene) -> None:
     assert response.mimetype == "text/css"
 
 
+@case("web.dashboard", "GET")
+@case("web.login", "GET")
+@case("web.records", "GET")
+@case("web.users", "GET")
+def _web_pages(scene: Scene) -> None:
+    for page in ("/app/", "/app/login/", "/app/records/", "/app/users/"):
+        response = scene.anonymous().get(page)
+        expect(response, 200)
+        assert response.mimetype == "text/html"
+        assert '<script type="module" src="/app/static/js/' in response.get_data(as_text=True)
+
+
+@case("web.static", "GET")
+def _web_asset(scene: Scene) -> None:
+    response = scene.anonymous().get("/app/static/js/api.js", buffered=True)
+    expect(response, 200)
+    assert "export async function call" in response.get_data(as_text=True)
+
+
 # -- auth ---------------------------------------------------------------------------------------
 
 

@@ -113,6 +113,12 @@ OPERATIONS = [
     Operation("GET", "/api/docs/", ANYONE, 200, needs_database=False),
     Operation("GET", "/api/docs/static/{asset}", ANYONE, 200, needs_database=False),
     Operation("GET", "/api/openapi.json", ANYONE, 200, needs_database=False),
+    # The web pages are the same for everyone; what they show comes from the API above.
+    Operation("GET", "/app/", ANYONE, 200, needs_database=False),
+    Operation("GET", "/app/login/", ANYONE, 200, needs_database=False),
+    Operation("GET", "/app/records/", ANYONE, 200, needs_database=False),
+    Operation("GET", "/app/users/", ANYONE, 200, needs_database=False),
+    Operation("GET", "/app/static/{page_asset}", ANYONE, 200, needs_database=False),
     Operation(
         "POST",
         "/api/auth/login/",
@@ -179,10 +185,13 @@ OPERATIONS = [
 ]
 
 SWAGGER_ASSET = "swagger-ui.css"
+PAGE_ASSET = "js/api.js"
+#: Served to browsers, not operations of the API: not in the OpenAPI spec.
+WEB_PAGES = {o.shape for o in OPERATIONS if o.url.startswith("/app/")}
 
 
 def url_of(operation: Operation, targets: Targets) -> str:
-    return operation.url.format(asset=SWAGGER_ASSET, **asdict(targets))
+    return operation.url.format(asset=SWAGGER_ASSET, page_asset=PAGE_ASSET, **asdict(targets))
 
 
 def send(caller: Caller, operation: Operation, targets: Targets, **kw: Any) -> Any:

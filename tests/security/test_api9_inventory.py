@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from tests.security.conftest import World, assert_safe_error
-from tests.security.operations import OPERATIONS, Operation
+from tests.security.operations import OPERATIONS, WEB_PAGES, Operation
 
-DOCUMENTATION = {"/api/docs/", "/api/docs/static/{}", "/api/openapi.json"}
+DOCUMENTATION = {"/api/docs/", "/api/docs/static/{}", "/api/openapi.json", *WEB_PAGES}
 DOCUMENTED = [o for o in OPERATIONS if o.shape not in DOCUMENTATION]
 
 

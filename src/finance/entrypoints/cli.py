@@ -139,7 +139,10 @@ def serve(obj: _Context, host: str | None, port: int | None, workers: int | None
         click.echo("FINANCE_STORAGE=memory keeps state in one process: serving with 1 worker.")
         workers = 1
     bind = f"{host or settings.host}:{port or settings.port}"
-    click.echo(f"Serving on http://{bind}/ (Swagger UI at http://{bind}/api/docs/)")
+    click.echo(
+        f"Serving on http://{bind}/ (open it in a browser to sign in; "
+        f"Swagger UI at http://{bind}/api/docs/)"
+    )
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     args = [
         gunicorn,
