@@ -156,3 +156,83 @@ def test_migration_0004_gives_whole_second_times_their_microseconds(tmp_path: Pa
         ).all()
     engine.dispose()
     assert [tuple(row) for row in stored] == [(short + ".000000",) * 4, (full,) * 4]
+
+
+def search(container: Any, term: str) -> list[int]:
+    """Ids the trigram index finds for ``term`` (as the list does for three characters or more)."""
+    with container.engine().connect() as conn:
+        found = conn.execute(
+            text("SELECT rowid FROM records_search WHERE search_key GLOB :p ORDER BY rowid"),
+            {"p": f"*{term}*"},
+        ).scalars()
+        return list(found)
+
+
+def triggers(container: Any) -> list[str]:
+    with container.engine().connect() as conn:
+        found = conn.execute(
+            text("SELECT sql FROM sqlite_master WHERE tbl_name = 'records' AND type = 'trigger'")
+        ).scalars()
+        return sorted(found)
+
+
+@pytest.mark.usefixtures("small_threshold")
+def test_a_large_load_keeps_the_search_index_in_step(container: Any) -> None:
+    with container.uow() as uow:
+        uow.records.add_many(made(3))
+        uow.commit()
+    kept = triggers(container)
+    assert len(kept) == 3
+    with container.uow() as uow:
+        add_in_batches(uow, made(20))
+        assert triggers(container) == kept, "another connection still sees them"
+        uow.commit()
+    assert triggers(container) == kept, "the triggers are back"
+    # "Cat 1": the second of the first three, and every third of the twenty from the fifth id.
+    assert search(container, "cat 1") == [2, 5, 8, 11, 14, 17, 20, 23]
+    # And they work again: an edit after the load reaches the index.
+    with container.uow() as uow:
+        record = uow.records.get(5)
+        record.apply({"description": "after the load"}, NOW)
+        uow.records.save(record)
+        uow.commit()
+    assert search(container, "after the") == [5]
+
+
+@pytest.mark.usefixtures("small_threshold")
+def test_a_rolled_back_load_leaves_nothing_in_the_search_index(container: Any) -> None:
+    kept = triggers(container)
+    with container.uow() as uow:
+        add_in_batches(uow, made(20))
+    assert triggers(container) == kept
+    assert search(container, "cat") == []
+
+
+def test_migration_0006_indexes_the_records_already_stored(tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade_database(engine, "0005")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, name, role, password_hash, is_active,"
+                " token_version, date_joined) VALUES (1, 'o@example.com', 'O', 'admin', 'h', 1,"
+                " 1, '2026-05-17 08:30:00.000000')"
+            )
+        )
+        for record_id, key in ((1, "rent\x1fflat on main street"), (2, "food\x1fmarket")):
+            conn.execute(
+                text(
+                    "INSERT INTO records (id, owner_id, created_by, amount_cents, type, category,"
+                    " category_key, description, search_key, date, created_at, updated_at,"
+                    " version, is_deleted) VALUES (:id, 1, 1, 100, 'expense', 'X', 'x', '',"
+                    " :key, '2026-05-01', :at, :at, 1, 0)"
+                ),
+                {"id": record_id, "key": key, "at": "2026-05-17 08:30:00.000000"},
+            )
+    upgrade_database(engine)
+    with engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT rowid FROM records_search WHERE search_key GLOB '*main st*'")
+        ).scalars()
+        assert list(found) == [1]
+    engine.dispose()

@@ -5,7 +5,9 @@ An index kept up to date row by row costs a random B-tree update per row and ind
 once at the end it costs one sort. So once a unit of work has added more records than the
 table held before it (and at least ``MIN_ROWS_TO_REINDEX``), the table's secondary indexes are
 dropped and built again just before the commit. It all happens inside the transaction: a rollback
-brings the indexes back too. At worst this costs about as much again as keeping them."""
+brings the indexes back too. At worst this costs about as much again as keeping them. The
+triggers that keep the search index in step are set aside with them; the new rows' search keys
+are added to it in one statement before they come back."""
 
 from __future__ import annotations
 
@@ -79,7 +81,7 @@ class RecordLoader:
         self._added = 0
         self._first_id: int | None = None
         self._held_before: int | None = None
-        self._set_aside: list[str] = []
+        self._set_aside: list[tuple[str, str]] = []
 
     def insert(self, new: list[Record]) -> list[int]:
         if not self._sqlite:
@@ -99,7 +101,13 @@ class RecordLoader:
 
     def finish(self) -> None:
         """Build the indexes set aside again; the unit of work calls it before committing."""
-        for create in self._set_aside:
+        if any(kind == "trigger" for kind, _ in self._set_aside):
+            self._conn.exec_driver_sql(
+                "INSERT INTO records_search(rowid, search_key)"
+                " SELECT id, search_key FROM records WHERE id >= ?",
+                (self._first_id,),
+            )
+        for _, create in self._set_aside:
             self._conn.exec_driver_sql(create)
         self._set_aside = []
 
@@ -119,12 +127,13 @@ class RecordLoader:
             self._set_aside = _drop_secondary_indexes(self._conn)
 
 
-def _drop_secondary_indexes(conn: Connection) -> list[str]:
-    """Drop the records table's own indexes and return the SQL that creates them again."""
+def _drop_secondary_indexes(conn: Connection) -> list[tuple[str, str]]:
+    """Drop the records table's own indexes and triggers; return each one's kind and the SQL
+    that makes it again."""
     found = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master"
-        " WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL"
+        "SELECT type, name, sql FROM sqlite_master"
+        " WHERE type IN ('index', 'trigger') AND tbl_name = 'records' AND sql IS NOT NULL"
     ).all()
-    for name, _ in found:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    return [create for _, create in found]
+    for kind, name, _ in found:
+        conn.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
+    return [(kind, create) for kind, _, create in found]

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Connection, column, func, select, table
 
 from finance.adapters.sqlalchemy.tables import records
 from finance.application.records.filters import RecordQuery
+
+# SQLite's trigram index of search keys (migration 0006); PostgreSQL's pg_trgm index serves
+# the LIKE itself. A trigram index cannot help a term shorter than three characters.
+_search_index = table("records_search", column("rowid"), column("search_key"))
+MIN_INDEXED_TERM = 3
+#: A term found in at most this many records is looked up through the index; a commoner one
+#: is found soon enough by walking the records in the page's order.
+MAX_INDEXED_MATCHES = 2000
 
 SORT_COLUMNS = {
     "date": records.c.date,
@@ -17,7 +25,20 @@ SORT_COLUMNS = {
 }
 
 
-def query_conditions(query: RecordQuery) -> list[ColumnElement[bool]]:
+def query_conditions(query: RecordQuery, conn: Connection) -> list[ColumnElement[bool]]:
+    conditions = _filter_conditions(query)
+    term = query.filter.q_key
+    if not term:
+        return conditions
+    found = _indexed_matches(term, conn)
+    if found is None:
+        return [*conditions, records.c.search_key.contains(term, autoescape=True)]
+    # The few records the index found are read by id. The other conditions are wrapped in
+    # likely() so that SQLite's planner does not walk an index of them instead.
+    return [records.c.id.in_(found), *(func.likely(c) for c in conditions)]
+
+
+def _filter_conditions(query: RecordQuery) -> list[ColumnElement[bool]]:
     f = query.filter
     conditions: list[ColumnElement[bool]] = [records.c.is_deleted.is_(query.deleted)]
     if f.owner_id is not None:
@@ -34,9 +55,28 @@ def query_conditions(query: RecordQuery) -> list[ColumnElement[bool]]:
         conditions.append(records.c.amount_cents >= f.min_cents)
     if f.max_cents is not None:
         conditions.append(records.c.amount_cents <= f.max_cents)
-    if f.q_key:
-        conditions.append(records.c.search_key.contains(f.q_key, autoescape=True))
     return conditions
+
+
+def _indexed_matches(term: str, conn: Connection) -> list[int] | None:
+    """The ids of the records whose search key contains ``term`` (both lower-cased), from
+    SQLite's trigram index, or None where the index cannot say or finds too many to be worth it."""
+    if conn.dialect.name != "sqlite" or len(term) < MIN_INDEXED_TERM:
+        return None
+    pattern = f"*{_glob_literal(term)}*"
+    found = list(
+        conn.execute(
+            select(_search_index.c.rowid)
+            .where(_search_index.c.search_key.op("GLOB")(pattern))
+            .limit(MAX_INDEXED_MATCHES + 1)
+        ).scalars()
+    )
+    return found if len(found) <= MAX_INDEXED_MATCHES else None
+
+
+def _glob_literal(text: str) -> str:
+    """``text`` as a GLOB pattern that matches only itself (GLOB is case-sensitive)."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
 def order_by(query: RecordQuery) -> list[Any]:

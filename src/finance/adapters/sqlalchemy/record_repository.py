@@ -73,7 +73,7 @@ class SqlRecordRepository:
         self._totals = TotalsDelta()
 
     def find_page(self, query: RecordQuery, page: PageRequest) -> Page[Record]:
-        conditions = query_conditions(query)
+        conditions = query_conditions(query, self._conn)
         total = self._count(query, conditions)
         rows = self._conn.execute(
             select(records)
@@ -102,7 +102,7 @@ class SqlRecordRepository:
     def find_after(
         self, query: RecordQuery, after: KeysetPosition | None, limit: int
     ) -> list[Record]:
-        conditions = query_conditions(query)
+        conditions = query_conditions(query, self._conn)
         ordering = query.filter.ordering
         if after is not None:
             column = SORT_COLUMNS[ordering.field]

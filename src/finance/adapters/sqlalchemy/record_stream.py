@@ -25,9 +25,10 @@ class SqlRecordStream:
         self._engine = engine
 
     def read(self, query: RecordQuery) -> _OpenRecords:
-        statement = select(records).where(*query_conditions(query)).order_by(*order_by(query))
         conn = self._engine.connect()
         try:
+            conditions = query_conditions(query, conn)
+            statement = select(records).where(*conditions).order_by(*order_by(query))
             # yield_per also sets stream_results: a server-side cursor where the driver has one.
             result = conn.execution_options(yield_per=STREAM_BATCH_SIZE).execute(statement)
         except BaseException:
