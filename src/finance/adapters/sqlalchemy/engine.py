@@ -46,7 +46,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA temp_store=MEMORY")
+        cursor.execute("PRAGMA temp_store=FILE")
         cursor.close()
 
     @event.listens_for(engine, "begin")
