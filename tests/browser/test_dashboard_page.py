@@ -80,11 +80,22 @@ def test_the_admins_dashboard_shows_the_apis_figures(page: Page) -> None:
     # Demo data has budgets and schedules: both panels are shown, with the API's figures.
     owner = {"owner_id": None}
     report = api(page, token, "/api/dashboard/budgets/", **owner)
-    assert report["results"]
-    assert len(page.find_all("#budgets .budget")) == len(report["results"])
-    first = report["results"][0]
-    figures = page.find(f".budget[data-budget-id='{first['budget_id']}'] .figures").text
-    assert figures.startswith(f"{shown(first['spent'])} spent of {shown(first['available'])}")
+    budgets = report["results"]
+    assert len(budgets) > 10
+    # The ten most used (no money left available counts as the most), then a note of the rest.
+    most_used = sorted(
+        budgets,
+        key=lambda b: (
+            Decimal("Infinity") if b["percent_used"] is None else Decimal(b["percent_used"])
+        ),
+        reverse=True,
+    )[:10]
+    bars = page.find_all("#budgets .budget")
+    assert len(bars) == 10
+    for bar, budget in zip(bars, most_used, strict=True):
+        figures = bar.find_element("css selector", ".figures").text
+        assert figures.startswith(f"{shown(budget['spent'])} spent of {shown(budget['available'])}")
+    assert page.text("#budgets-more").startswith(f"{len(budgets) - 10} more")
     forecast = api(page, token, "/api/dashboard/forecast/", months=6)["results"]
     assert rows(page, "forecast-table") == [
         [

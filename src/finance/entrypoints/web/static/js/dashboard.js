@@ -124,27 +124,41 @@ function showRecent(recent) {
   );
 }
 
+const MOST_BUDGETS = 10;
+
+function budgetShare(budget) {
+  // Overspent first: no share left (available at or below zero) counts as the most used.
+  return budget.percent_used === null ? Infinity : Number(budget.percent_used);
+}
+
+function budgetBar(budget) {
+  const percent = budget.percent_used === null ? null : Number(budget.percent_used);
+  const over = budget.remaining.startsWith("-");
+  const who = user.role === "admin" ? ` (${ownerName(budget.owner_id)})` : "";
+  return h("div", { class: over ? "budget over" : "budget", dataset: { budgetId: budget.budget_id } },
+    h("span", { class: "text", id: `budget-${budget.budget_id}`, text: budget.category + who }),
+    h("progress", { max: 100, value: percent === null ? 100 : Math.min(percent, 100), "aria-labelledby": `budget-${budget.budget_id}` }),
+    h("span", { class: "figures", text: `${formatMoney(budget.spent)} spent of ${formatMoney(budget.available)}`
+      + (percent === null ? "" : ` (${budget.percent_used}%)`)
+      + (over ? `, over by ${formatMoney(budget.remaining.slice(1))}` : `, ${formatMoney(budget.remaining)} left`) }));
+}
+
 function showBudgets(report) {
   const section = byId("budgets-section");
   section.hidden = report.results.length === 0;
   if (section.hidden) return;
   byId("budgets-title").textContent = `Budgets for ${report.month}`;
+  // The most used first; with many (an admin's view of every owner), only the first ten.
+  const ranked = [...report.results].sort((a, b) => budgetShare(b) - budgetShare(a));
+  const shown = ranked.slice(0, MOST_BUDGETS);
+  const more = ranked.length - shown.length;
   fill(
     byId("budgets"),
-    report.results.map((budget) => {
-      const percent = budget.percent_used === null ? null : Number(budget.percent_used);
-      const over = budget.remaining.startsWith("-");
-      const who = user.role === "admin" ? ` (${ownerName(budget.owner_id)})` : "";
-      return h("div", { class: over ? "budget over" : "budget", dataset: { budgetId: budget.budget_id } },
-        h("span", { class: "text", id: `budget-${budget.budget_id}`, text: budget.category + who }),
-        h("progress", { max: 100, value: percent === null ? 100 : Math.min(percent, 100), "aria-labelledby": `budget-${budget.budget_id}` }),
-        h("span", { class: "figures", text: `${formatMoney(budget.spent)} spent of ${formatMoney(budget.available)}`
-          + (percent === null ? "" : ` (${budget.percent_used}%)`)
-          + (over ? `, over by ${formatMoney(budget.remaining.slice(1))}` : `, ${formatMoney(budget.remaining)} left`) }));
-    }),
+    shown.map(budgetBar),
+    more > 0 ? h("p", { class: "caption", id: "budgets-more", text: `${more} more, less used: pick an owner to see theirs.` }) : null,
   );
   const totals = report.totals;
-  byId("budget-totals").textContent = `In all: ${formatMoney(totals.spent)} spent of ${formatMoney(totals.available)}, ${formatMoney(totals.remaining)} remaining.`;
+  byId("budget-totals").textContent = `In all ${report.results.length} budgets: ${formatMoney(totals.spent)} spent of ${formatMoney(totals.available)}, ${formatMoney(totals.remaining)} remaining.`;
 }
 
 function showForecast(forecast) {
