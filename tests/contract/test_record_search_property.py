@@ -217,6 +217,12 @@ def keyset_ids(uow: UnitOfWork, query: RecordQuery) -> list[int]:
     indexed_up_to=MAX_INDEXED_MATCHES,
 )
 @example(
+    case=([Draft("x[İy", "ab", True, 0, 1, False)], "[İ"),
+    with_type=False,
+    owner=None,
+    indexed_up_to=MAX_INDEXED_MATCHES,
+)
+@example(
     case=([Draft("x", "ab", True, 0, 1, False)], "b\\"),
     with_type=False,
     owner=None,
