@@ -1,0 +1,272 @@
+"""`make bench-scale`: how each endpoint grows with the data, on SQLite and PostgreSQL.
+
+    python -m bench.scale                                   # 100k, 1M, 10M on both databases
+    python -m bench.scale --sizes 100000,1000000 --databases sqlite
+
+For each database and size: `finance demo-data` into a fresh database (5 users a role, seed 42,
+24 months), ten records with a word found nowhere else (the selective search term), then
+`finance serve` (2 workers x 4 threads) and, for each endpoint, the median of 60 single requests
+and wrk at 16 connections. The table gives both at every size and the growth factor of the
+single-request median from the smallest size to the largest. PostgreSQL comes from
+FINANCE_BENCH_POSTGRES_URL, or `.ci/postgres finance_bench` (as root); its `public` schema is
+dropped and recreated for each size. Writes bench/SCALE.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy import create_engine, text
+
+from bench import latency, load
+from bench.server import BIN, HOST, finance_server, free_port, request_json
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PASSWORD = "demo-password"
+SECRET = "bench-secret-key-that-is-long-enough-for-hs256"
+UNTIL = date(2026, 11, 29)
+SELECTIVE = "Zanzibar"
+WORKERS, THREADS, CONNECTIONS = 2, 4, 16
+
+
+@dataclass
+class Figure:
+    single_ms: float
+    requests_per_s: float
+
+
+@dataclass
+class Run:
+    database: str
+    size: int
+    build_s: float = 0
+    figures: dict[str, Figure] = field(default_factory=dict)
+
+
+def finance(env: dict[str, str], *args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [str(BIN / "finance"), *args], env=env, check=True, capture_output=True, timeout=7200
+    )
+    return time.perf_counter() - started
+
+
+def postgres_url() -> str:
+    found = os.environ.get("FINANCE_BENCH_POSTGRES_URL")
+    if found:
+        return found
+    made = subprocess.run(
+        [str(ROOT / ".ci" / "postgres"), "finance_bench"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return made.stdout.strip()
+
+
+def empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def token(base: str, email: str) -> str:
+    status, body = request_json(
+        "POST", f"{base}/api/auth/login/", {"email": email, "password": PASSWORD}
+    )
+    if status != 200:
+        raise RuntimeError(f"login of {email}: {status}")
+    return str(body["access"])
+
+
+def endpoints(base: str, admin: str, analyst: str) -> dict[str, tuple[str, str]]:
+    """Name: (path, role). The deep cursor is taken 40% of the way into the newest-first list."""
+    for n in range(10):
+        status, _ = request_json(
+            "POST",
+            f"{base}/api/records/",
+            {
+                "amount": f"{10 + n}.00",
+                "type": "expense",
+                "category": "Travel",
+                "date": f"2025-0{1 + n % 9}-1{n}",
+                "description": f"{SELECTIVE} trip #{n}",
+            },
+            token=admin,
+        )
+        assert status == 201, status
+    _, first = request_json("GET", f"{base}/api/records/?page_size=1", token=admin)
+    record_id = first["results"][0]["id"]
+    total = int(first["count"])
+    _, deep = request_json(
+        "GET",
+        f"{base}/api/records/?page={max(1, total * 2 // 5 // 100)}&page_size=100",
+        token=admin,
+        timeout=600,
+    )
+    cursor = quote(deep["next_cursor"])
+    return {
+        "list, page 1": ("/api/records/", "admin"),
+        "list, filtered": (
+            "/api/records/?type=expense&category=groceries&date_from=2025-01-01&date_to=2025-12-31",
+            "admin",
+        ),
+        f"search, selective (q={SELECTIVE.lower()}, 10 records)": (
+            f"/api/records/?q={SELECTIVE.lower()}",
+            "admin",
+        ),
+        "search, selective (analyst, own records)": (
+            f"/api/records/?q={SELECTIVE.lower()}",
+            "analyst",
+        ),
+        "search, common word (q=bakery)": ("/api/records/?q=bakery", "admin"),
+        "search, 2 characters (q=zq, no match)": ("/api/records/?q=zq", "admin"),
+        "list, cursor 40% deep": (f"/api/records/?page_size=100&cursor={cursor}", "admin"),
+        "record detail": (f"/api/records/{record_id}/", "admin"),
+        "dashboard summary (admin)": ("/api/dashboard/summary/", "admin"),
+        "dashboard category-totals (admin)": ("/api/dashboard/category-totals/", "admin"),
+        "dashboard monthly-trends (admin)": ("/api/dashboard/monthly-trends/", "admin"),
+        "dashboard recent-transactions (admin)": (
+            "/api/dashboard/recent-transactions/",
+            "admin",
+        ),
+        "dashboard summary (analyst)": ("/api/dashboard/summary/", "analyst"),
+        "dashboard monthly-trends (analyst)": ("/api/dashboard/monthly-trends/", "analyst"),
+    }
+
+
+def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) -> None:
+    instance = work / f"{run.database}-{run.size}"
+    env = {
+        **os.environ,
+        "FINANCE_INSTANCE_PATH": str(instance),
+        "FINANCE_SECRET_KEY": SECRET,
+        "FINANCE_LOG_LEVEL": "WARNING",
+    }
+    if pg_url:
+        empty_postgres(pg_url)
+        env["FINANCE_DATABASE_URL"] = pg_url
+    os.environ.update({k: env[k] for k in ("FINANCE_SECRET_KEY",)})
+    finance(env, "db", "upgrade")
+    run.build_s = finance(
+        env,
+        "demo-data",
+        "--records",
+        str(run.size),
+        "--users",
+        "5",
+        "--seed",
+        "42",
+        "--until",
+        UNTIL.isoformat(),
+    )
+    print(f"  built {run.size:,} records in {run.build_s:.0f} s", flush=True)
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    if pg_url:
+        os.environ["FINANCE_DATABASE_URL"] = pg_url
+    try:
+        with finance_server(instance, port, WORKERS, THREADS, work / "server.log"):
+            tokens = {
+                "admin": token(base, "admin1@demo.example"),
+                "analyst": token(base, "analyst1@demo.example"),
+            }
+            for name, (path, role) in endpoints(base, tokens["admin"], tokens["analyst"]).items():
+                single = latency.single_request(base, "GET", path, None, tokens[role])
+                lua = load.script(
+                    work, "scale", "GET", None, {"Authorization": f"Bearer {tokens[role]}"}
+                )
+                loaded = load.run(wrk, base + path, lua, seconds, CONNECTIONS)
+                run.figures[name] = Figure(single.p50_ms, loaded.requests_per_s)
+                print(
+                    f"  {name}: {single.p50_ms:.2f} ms, {loaded.requests_per_s:,.0f} req/s",
+                    flush=True,
+                )
+    finally:
+        os.environ.pop("FINANCE_DATABASE_URL", None)
+        if not pg_url:
+            shutil.rmtree(instance, ignore_errors=True)
+
+
+def report(runs: list[Run], seconds: int) -> str:
+    out = [
+        "# Scaling benchmark",
+        "",
+        f"Produced by `python -m bench.scale` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
+        f"`finance demo-data --users 5 --seed 42 --until {UNTIL}` at each size, 10 records with "
+        f"the word {SELECTIVE!r} added, `finance serve` ({WORKERS} workers x {THREADS} threads); "
+        "each figure: the median of 60 single requests one after another, and wrk at "
+        f"{CONNECTIONS} connections for {seconds} s. Growth: the single-request median at the "
+        "largest size over the smallest.",
+        "",
+        f"- Machine: {os.cpu_count()} cores, {platform.platform()}, Python "
+        f"{platform.python_version()}",
+        "",
+    ]
+    for database in dict.fromkeys(r.database for r in runs):
+        mine = sorted((r for r in runs if r.database == database), key=lambda r: r.size)
+        sizes = [f"{r.size:,}" for r in mine]
+        out += [
+            f"## {database}",
+            "",
+            "Built (demo data) in " + ", ".join(f"{r.build_s:.0f} s" for r in mine) + ".",
+            "",
+            "| endpoint | "
+            + " | ".join(f"{s}: ms | {s}: req/s" for s in sizes)
+            + " | growth (ms) |",
+            "| --- | " + " | ".join("---: | ---:" for _ in mine) + " | ---: |",
+        ]
+        for name in mine[0].figures:
+            cells = []
+            for r in mine:
+                f = r.figures.get(name)
+                cells += [f"{f.single_ms:.2f}", f"{f.requests_per_s:,.0f}"] if f else ["-", "-"]
+            first, last = mine[0].figures.get(name), mine[-1].figures.get(name)
+            growth = f"{last.single_ms / first.single_ms:.1f}x" if first and last else "-"
+            out.append(f"| {name} | " + " | ".join(cells) + f" | {growth} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000,10000000")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per figure")
+    parser.add_argument("--output", type=Path, default=HERE / "SCALE.md")
+    args = parser.parse_args()
+    wrk = load.require_wrk()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    databases = args.databases.split(",")
+    pg_url = postgres_url() if "postgresql" in databases else None
+    work = Path(tempfile.mkdtemp(prefix="finance-scale-"))
+    runs: list[Run] = []
+    try:
+        for database in databases:
+            for size in sizes:
+                print(f"[{datetime.now():%H:%M:%S}] {database}, {size:,} records", flush=True)
+                run = Run(database, size)
+                measure(run, wrk, work, args.seconds, pg_url if database == "postgresql" else None)
+                runs.append(run)
+                args.output.write_text(report(runs, args.seconds))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(report(runs, args.seconds))
+    print(f"Wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
