@@ -51,15 +51,26 @@ class Run:
     database: str
     size: int
     build_s: float = 0
+    build_mb: float = 0
+    verify_s: float = 0
+    verify_mb: float = 0
     figures: dict[str, Figure] = field(default_factory=dict)
 
 
-def finance(env: dict[str, str], *args: str) -> float:
+def finance(env: dict[str, str], *args: str) -> tuple[float, float]:
+    """Run a `finance` command; its wall time (s) and its own peak RSS (MB)."""
     started = time.perf_counter()
-    subprocess.run(
-        [str(BIN / "finance"), *args], env=env, check=True, capture_output=True, timeout=7200
+    process = subprocess.Popen(
+        [str(BIN / "finance"), *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    return time.perf_counter() - started
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"finance {' '.join(args)} failed ({process.returncode})")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
 def postgres_url() -> str:
@@ -161,7 +172,7 @@ def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) ->
         env["FINANCE_DATABASE_URL"] = pg_url
     os.environ.update({k: env[k] for k in ("FINANCE_SECRET_KEY",)})
     finance(env, "db", "upgrade")
-    run.build_s = finance(
+    run.build_s, run.build_mb = finance(
         env,
         "demo-data",
         "--records",
@@ -173,7 +184,12 @@ def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) ->
         "--until",
         UNTIL.isoformat(),
     )
-    print(f"  built {run.size:,} records in {run.build_s:.0f} s", flush=True)
+    run.verify_s, run.verify_mb = finance(env, "stats", "verify")
+    print(
+        f"  built {run.size:,} records in {run.build_s:.0f} s ({run.build_mb:.0f} MB), "
+        f"stats verify {run.verify_s:.1f} s ({run.verify_mb:.0f} MB)",
+        flush=True,
+    )
     port = free_port()
     base = f"http://{HOST}:{port}"
     if pg_url:
@@ -222,7 +238,13 @@ def report(runs: list[Run], seconds: int) -> str:
         out += [
             f"## {database}",
             "",
-            "Built (demo data) in " + ", ".join(f"{r.build_s:.0f} s" for r in mine) + ".",
+            "| size | `finance demo-data` | its peak RSS | `finance stats verify` | its peak RSS |",
+            "| ---: | ---: | ---: | ---: | ---: |",
+            *(
+                f"| {r.size:,} | {r.build_s:.0f} s | {r.build_mb:.0f} MB | {r.verify_s:.1f} s "
+                f"| {r.verify_mb:.0f} MB |"
+                for r in mine
+            ),
             "",
             "| endpoint | "
             + " | ".join(f"{s}: ms | {s}: req/s" for s in sizes)
@@ -255,8 +277,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="finance-scale-"))
     runs: list[Run] = []
     try:
-        for database in databases:
-            for size in sizes:
+        for size in sizes:
+            for database in databases:
                 print(f"[{datetime.now():%H:%M:%S}] {database}, {size:,} records", flush=True)
                 run = Run(database, size)
                 measure(run, wrk, work, args.seconds, pg_url if database == "postgresql" else None)
