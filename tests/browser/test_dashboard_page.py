@@ -107,6 +107,10 @@ def test_the_admins_dashboard_shows_the_apis_figures(page: Page) -> None:
         ]
         for m in forecast
     ]
+    assert chart_data(page, "forecast-chart") == [
+        [float(m[key]) for m in forecast]
+        for key in ("scheduled_income", "scheduled_expense", "budgeted_expense")
+    ]
 
 
 def test_a_date_range_and_an_owner_narrow_every_figure(page: Page) -> None:

@@ -49,6 +49,21 @@ function moneyTooltip(strings) {
 
 const axisMoney = { ticks: { callback: (value) => formatCount(Math.round(value)) } };
 
+/** Income and expense bars per month with a third series as a line over them. */
+function drawBarsAndLine(name, months, bars, line) {
+  const series = [...bars, line].map(({ key }) => months.map((m) => m[key]));
+  draw(name, byId(`${name}-chart`), {
+    data: {
+      labels: months.map((m) => m.month),
+      datasets: [
+        ...bars.map(({ label, color }, i) => ({ type: "bar", label, data: series[i].map(chartValue), backgroundColor: color, order: 2 })),
+        { type: "line", label: line.label, data: series[2].map(chartValue), borderColor: line.color, backgroundColor: line.color, order: 1, tension: 0.2 },
+      ],
+    },
+    options: { animation: false, maintainAspectRatio: false, plugins: { tooltip: moneyTooltip(series) }, scales: { y: axisMoney } },
+  });
+}
+
 function showSummary(summary) {
   byId("total-income").textContent = formatMoney(summary.total_income);
   byId("total-expense").textContent = formatMoney(summary.total_expense);
@@ -62,18 +77,12 @@ function showTrends(trends, range) {
   byId("trends-caption").textContent = range.date_from || range.date_to
     ? `${months[0].month} to ${months[months.length - 1].month}`
     : "The last 12 months";
-  const series = [months.map((m) => m.income), months.map((m) => m.expense), months.map((m) => m.net)];
-  draw("trends", byId("trends-chart"), {
-    data: {
-      labels: months.map((m) => m.month),
-      datasets: [
-        { type: "bar", label: "Income", data: series[0].map(chartValue), backgroundColor: COLORS.income, order: 2 },
-        { type: "bar", label: "Expense", data: series[1].map(chartValue), backgroundColor: COLORS.expense, order: 2 },
-        { type: "line", label: "Net", data: series[2].map(chartValue), borderColor: COLORS.net, backgroundColor: COLORS.net, order: 1, tension: 0.2 },
-      ],
-    },
-    options: { animation: false, maintainAspectRatio: false, plugins: { tooltip: moneyTooltip(series) }, scales: { y: axisMoney } },
-  });
+  drawBarsAndLine(
+    "trends",
+    months,
+    [{ key: "income", label: "Income", color: COLORS.income }, { key: "expense", label: "Expense", color: COLORS.expense }],
+    { key: "net", label: "Net", color: COLORS.net },
+  );
   fill(
     byId("trends-table").tBodies[0],
     months.map((m) => h("tr", {}, cell("Month", m.month), money(m.income, "income"), money(m.expense, "expense"), money(m.net), h("td", { class: "num", text: formatCount(m.count) }))),
@@ -166,18 +175,15 @@ function showForecast(forecast) {
   const section = byId("forecast-section");
   section.hidden = !months.some((m) => [m.scheduled_income, m.scheduled_expense, m.budgeted_expense].some((v) => v !== "0.00"));
   if (section.hidden) return;
-  const series = [months.map((m) => m.scheduled_income), months.map((m) => m.scheduled_expense), months.map((m) => m.budgeted_expense)];
-  draw("forecast", byId("forecast-chart"), {
-    data: {
-      labels: months.map((m) => m.month),
-      datasets: [
-        { type: "bar", label: "Scheduled income", data: series[0].map(chartValue), backgroundColor: COLORS.income, order: 2 },
-        { type: "bar", label: "Scheduled expense", data: series[1].map(chartValue), backgroundColor: COLORS.expense, order: 2 },
-        { type: "line", label: "Budgeted expense", data: series[2].map(chartValue), borderColor: COLORS.budget, backgroundColor: COLORS.budget, order: 1 },
-      ],
-    },
-    options: { animation: false, maintainAspectRatio: false, plugins: { tooltip: moneyTooltip(series) }, scales: { y: axisMoney } },
-  });
+  drawBarsAndLine(
+    "forecast",
+    months,
+    [
+      { key: "scheduled_income", label: "Scheduled income", color: COLORS.income },
+      { key: "scheduled_expense", label: "Scheduled expense", color: COLORS.expense },
+    ],
+    { key: "budgeted_expense", label: "Budgeted expense", color: COLORS.budget },
+  );
   fill(
     byId("forecast-table").tBodies[0],
     months.map((m) => h("tr", {}, cell("Month", m.month), money(m.scheduled_income, "income"), money(m.scheduled_expense, "expense"), money(m.scheduled_net), money(m.budgeted_expense))),
