@@ -94,6 +94,13 @@ def empty_postgres(url: str) -> None:
     engine.dispose()
 
 
+def analyze(url: str) -> None:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+    engine.dispose()
+
+
 def token(base: str, email: str) -> str:
     status, body = request_json(
         "POST", f"{base}/api/auth/login/", {"email": email, "password": PASSWORD}
@@ -159,6 +166,16 @@ def endpoints(base: str, admin: str, analyst: str) -> dict[str, tuple[str, str]]
     }
 
 
+def wait_until_idle(base: str) -> None:
+    """Until a health check answers in under 5 ms three times in a row (at most 60 s)."""
+    quick, deadline = 0, time.monotonic() + 60
+    while quick < 3 and time.monotonic() < deadline:
+        started = time.perf_counter()
+        request_json("GET", f"{base}/api/health/")
+        quick = quick + 1 if time.perf_counter() - started < 0.005 else 0
+        time.sleep(0.1)
+
+
 def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) -> None:
     instance = work / f"{run.database}-{run.size}"
     env = {
@@ -184,6 +201,9 @@ def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) ->
         "--until",
         UNTIL.isoformat(),
     )
+    if pg_url:
+        # What autovacuum does within a minute of a large load: the planner's statistics.
+        analyze(pg_url)
     run.verify_s, run.verify_mb = finance(env, "stats", "verify")
     print(
         f"  built {run.size:,} records in {run.build_s:.0f} s ({run.build_mb:.0f} MB), "
@@ -207,6 +227,8 @@ def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) ->
                 )
                 loaded = load.run(wrk, base + path, lua, seconds, CONNECTIONS)
                 run.figures[name] = Figure(single.p50_ms, loaded.requests_per_s)
+                # Requests still running when wrk stops must not meet the next single ones.
+                wait_until_idle(base)
                 print(
                     f"  {name}: {single.p50_ms:.2f} ms, {loaded.requests_per_s:,.0f} req/s",
                     flush=True,
@@ -226,7 +248,8 @@ def report(runs: list[Run], seconds: int) -> str:
         f"the word {SELECTIVE!r} added, `finance serve` ({WORKERS} workers x {THREADS} threads); "
         "each figure: the median of 60 single requests one after another, and wrk at "
         f"{CONNECTIONS} connections for {seconds} s. Growth: the single-request median at the "
-        "largest size over the smallest.",
+        "largest size over the smallest. PostgreSQL is analysed after each load (as autovacuum "
+        "does within a minute of one).",
         "",
         f"- Machine: {os.cpu_count()} cores, {platform.platform()}, Python "
         f"{platform.python_version()}",
