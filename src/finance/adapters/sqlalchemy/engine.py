@@ -13,6 +13,7 @@ from finance.adapters.sqlalchemy.unavailable import report_unavailable_as_such
 WRITE_OPTION = "finance_write"
 WRITE_CACHE_KIB = 65536
 READ_CACHE_KIB = 8192
+WAL_KEPT_BYTES = 64 * 1024 * 1024
 #: SQLite's own lower() folds ASCII only; this one folds like Python, so "élodie" finds "Élodie".
 SQLITE_LOWER = "finance_lower"
 
@@ -47,6 +48,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA temp_store=FILE")
+        # After a large import the write-ahead log is cut back to this size once it is reset.
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_KEPT_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
