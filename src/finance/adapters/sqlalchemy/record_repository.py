@@ -74,7 +74,6 @@ class SqlRecordRepository:
 
     def find_page(self, query: RecordQuery, page: PageRequest) -> Page[Record]:
         conditions = query_conditions(query, self._conn)
-        total = self._count(query, conditions)
         rows = self._conn.execute(
             select(records)
             .where(*conditions)
@@ -82,7 +81,12 @@ class SqlRecordRepository:
             .limit(page.page_size)
             .offset(page.offset)
         )
-        return Page([to_record(r) for r in rows], total, page)
+        items = [to_record(r) for r in rows]
+        # A short page that is the first or not past the end is the last one: its records
+        # are all there are after the offset, so nothing needs counting.
+        if len(items) < page.page_size and (items or page.offset == 0):
+            return Page(items, page.offset + len(items), page)
+        return Page(items, self._count(query, conditions), page)
 
     def _count(self, query: RecordQuery, conditions: list[ColumnElement[bool]]) -> int:
         """Live records filtered by no more than owner, type, category and dates are counted
