@@ -32,9 +32,9 @@ def percentiles(samples: list[float]) -> Latency:
 class Client:
     """One keep-alive connection, like a browser's or wrk's."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, timeout: float = 30) -> None:
         parts = urlsplit(base)
-        self._connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        self._connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
 
     def send(self, method: str, path: str, body: Any = None, token: str | None = None) -> int:
         headers = {"Content-Type": "application/json"} if body is not None else {}
