@@ -111,6 +111,17 @@ export async function call(method, path, options = {}) {
 
 export const get = (path, query) => call("GET", path, { query });
 
+/** Every user, read in pages of 100 (up to 5,000): for the owner pickers of admins. */
+export async function everyUser() {
+  const found = [];
+  for (let page = 1; page <= 50; page += 1) {
+    const { data } = await get("/api/users/", { page, page_size: 100 });
+    found.push(...data.results);
+    if (!data.next) break;
+  }
+  return found;
+}
+
 export async function signIn(email, password) {
   const response = await fetch("/api/auth/login/", {
     method: "POST",

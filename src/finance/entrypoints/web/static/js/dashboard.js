@@ -1,6 +1,6 @@
 // The dashboard: summary cards, monthly income and expense with the net, expenses by category,
 // recent transactions, budgets and the forecast, for a date range and (admins) one owner.
-import { ApiError, get } from "./api.js";
+import { ApiError, everyUser, get } from "./api.js";
 import { byId, clearFieldErrors, fill, formValues, h, showFieldErrors } from "./dom.js";
 import { chartValue, formatCount, formatMoney } from "./money.js";
 import { busy, ready, say, sayError, startPage } from "./shell.js";
@@ -191,16 +191,12 @@ function showForecast(forecast) {
 }
 
 async function loadOwners() {
-  // The owner picker lists every user (in pages of 100); an admin may pick any of them.
+  // The owner picker lists every user; an admin may pick any of them.
   const select = byId("owner_id");
   byId("owner-field").hidden = false;
-  for (let page = 1; page <= 50; page += 1) {
-    const { data } = await get("/api/users/", { page, page_size: 100 });
-    for (const person of data.results) {
-      owners.set(person.id, person.name || person.email);
-      select.append(h("option", { value: String(person.id), text: `${person.name} (${person.email})` }));
-    }
-    if (!data.next) break;
+  for (const person of await everyUser()) {
+    owners.set(person.id, person.name || person.email);
+    select.append(h("option", { value: String(person.id), text: `${person.name} (${person.email})` }));
   }
 }
 

@@ -1,7 +1,7 @@
 // The records page: the list with every filter, sorting and cursor paging, and CSV export, for
 // every role (the API shows each their own); for admins also the owner filter, the deleted
 // records with restore, creating, editing (with If-Match), deleting and importing a CSV file.
-import { ApiError, call, get } from "./api.js";
+import { ApiError, call, everyUser, get } from "./api.js";
 import { byId, clearFieldErrors, field, fill, formValues, h, showFieldErrors } from "./dom.js";
 import { formatCount, formatMoney } from "./money.js";
 import { busy, ready, say, sayError, startPage } from "./shell.js";
@@ -566,18 +566,14 @@ async function importCsv(event) {
 /* ---- start ---- */
 
 async function loadOwners() {
-  // Every user (in pages of 100) names the owners; only active ones may be given new records.
-  for (let page = 1; page <= 50; page += 1) {
-    const { data } = await get("/api/users/", { page, page_size: 100 });
-    for (const person of data.results) {
-      owners.set(person.id, person.name || person.email);
-      filterForm.elements.owner_id.append(ownerOption(person));
-      if (person.is_active) {
-        activeOwners.push(person);
-        importForm.elements.owner_id.append(ownerOption(person));
-      }
+  // Every user names the owners; only active ones may be given new records.
+  for (const person of await everyUser()) {
+    owners.set(person.id, person.name || person.email);
+    filterForm.elements.owner_id.append(ownerOption(person));
+    if (person.is_active) {
+      activeOwners.push(person);
+      importForm.elements.owner_id.append(ownerOption(person));
     }
-    if (!data.next) break;
   }
 }
 
