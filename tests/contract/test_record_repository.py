@@ -332,34 +332,42 @@ def test_idempotency_keys_reserve_once_and_replay_the_record(uow: Any, owners: l
         assert uow.idempotency.reserve(owners[0], "k", "fp2", later, later - timedelta(hours=24))
 
 
+@pytest.mark.parametrize("copies", [1, 40], ids=["a few rows", "enough for COPY"])
 def test_bulk_adds_store_records_and_entries_as_given_in_order(
-    any_store: Store, uow: Any, owners: list[int]
+    any_store: Store, uow: Any, owners: list[int], copies: int
 ) -> None:
     """What an import hands over, batch by batch: the records come back with their ids in
-    order, and each entry is stored as given, whatever its text holds."""
+    order, and each entry is stored as given, whatever its text holds (PostgreSQL is sent a
+    COPY from a hundred rows, an INSERT below)."""
     [before] = add(uow, new_record(owners[1]))
     spellings = [
         ("0.05", "plain"),
         ("10.00", 'quote " and backslash \\ and tab \t'),
         ("9999999999.99", "café — ünïcode"),
+        ("0.10", "line\nbreak\r\nand \\N, COPY's null, and \\."),
         ("1234.50", ""),
     ]
     made = [
         new_record(owners[n % 2], amount=Money.parse(a), description=d, category=f"Cat {n}")
-        for n, (a, d) in enumerate(spellings)
+        for n, (a, d) in enumerate(spellings * copies)
     ]
     with uow:
-        first = uow.records.add_many(made[:3])
-        second = uow.records.add_many(made[3:])
+        first = uow.records.add_many(made[:-1])
+        second = uow.records.add_many(made[-1:])
         stored_ids = [r.id for r in [*first, *second]]
         uow.audit.add_many(
             [AuditEntry.of_creation(r, owners[0], AuditAction.IMPORTED) for r in [*first, *second]]
         )
         uow.commit()
-    assert stored_ids == sorted(stored_ids) and stored_ids[0] > (before.id or 0)
+    assert stored_ids == sorted(set(stored_ids)) and stored_ids[0] > (before.id or 0)
     with uow:
-        page = uow.records.find_page(RecordQuery(RecordFilter(ordering=Ordering.ID)), PageRequest())
-        stored = [r for r in page.items if r.id != before.id]
+        pages = [
+            uow.records.find_page(
+                RecordQuery(RecordFilter(ordering=Ordering.ID)), PageRequest(page, 100)
+            ).items
+            for page in range(1, 4)
+        ]
+        stored = [r for page in pages for r in page if r.id != before.id]
         histories = [uow.audit.for_record(r.id) for r in stored]
         assert uow.audit.for_record(before.id) == []
     assert [r.id for r in stored] == stored_ids

@@ -89,7 +89,7 @@ class SqliteStorage:
 
 
 class PostgresStorage:
-    import_rows = 40_000
+    import_rows = 250_000
 
     def __init__(self, schema: PostgresSchema) -> None:
         self.schema = schema
