@@ -7,7 +7,9 @@ For each database and size: `finance demo-data` into a fresh database (5 users a
 24 months), ten records with a word found nowhere else (the selective search term), then
 `finance serve` (2 workers x 4 threads) and, for each endpoint, the median of 60 single requests
 and wrk at 16 connections. The table gives both at every size and the growth factor of the
-single-request median from the smallest size to the largest. PostgreSQL comes from
+single-request median from the smallest size to the largest. Then a CSV of as many rows goes
+into an empty database with `finance import` and (up to 1M rows) `POST /api/records/import/`,
+with the peak RSS of the process or of the serving worker. PostgreSQL comes from
 FINANCE_BENCH_POSTGRES_URL, or `.ci/postgres finance_bench` (as root); its `public` schema is
 dropped and recreated for each size. Writes bench/SCALE.md.
 """
@@ -15,6 +17,7 @@ dropped and recreated for each size. Writes bench/SCALE.md.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -32,7 +35,7 @@ from urllib.parse import quote
 from sqlalchemy import create_engine, text
 
 from bench import latency, load
-from bench.server import BIN, HOST, finance_server, free_port, request_json
+from bench.server import BIN, HOST, children, finance_server, free_port, memory_kb, request_json
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -41,6 +44,8 @@ SECRET = "bench-secret-key-that-is-long-enough-for-hs256"
 UNTIL = date(2026, 11, 29)
 SELECTIVE = "Zanzibar"
 WORKERS, THREADS, CONNECTIONS = 2, 4, 16
+#: The largest import sent over HTTP (a larger one is the CLI's job; see FINANCE_MAX_IMPORT_MB).
+MAX_HTTP_IMPORT = 1_000_000
 
 
 @dataclass
@@ -57,6 +62,10 @@ class Run:
     build_mb: float = 0
     verify_s: float = 0
     verify_mb: float = 0
+    import_s: float = 0
+    import_mb: float = 0
+    http_import_s: float = 0
+    http_import_mb: float = 0
     figures: dict[str, Figure] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -275,6 +284,99 @@ def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) ->
         os.environ.pop("FINANCE_DATABASE_URL", None)
         if not pg_url:
             shutil.rmtree(instance, ignore_errors=True)
+    measure_imports(run, work, env, pg_url)
+
+
+def import_file(path: Path, rows: int) -> None:
+    """``rows`` records in the contract's import columns, of 40 categories with descriptions
+    of a few words (so the search index has real work), over 2025."""
+    words = ["bakery", "rent", "coffee", "fuel", "salary", "books", "train", "gift", "repair"]
+    with path.open("w", encoding="utf-8") as out:
+        out.write("date,type,category,amount,description\n")
+        for n in range(rows):
+            kind = "income" if n % 7 == 0 else "expense"
+            out.write(
+                f"2025-{1 + n % 12:02d}-{1 + n % 28:02d},{kind},Category {n % 40},"
+                f"{1 + n % 9973}.{n % 100:02d},{words[n % 9]} {words[n // 9 % 9]} #{n}\n"
+            )
+
+
+def empty_instance(work: Path, env: dict[str, str], pg_url: str | None) -> dict[str, str]:
+    """An empty database with the demo users, for an import to fill."""
+    instance = work / "import"
+    shutil.rmtree(instance, ignore_errors=True)
+    if pg_url:
+        empty_postgres(pg_url)
+    env = {**env, "FINANCE_INSTANCE_PATH": str(instance)}
+    finance(env, "db", "upgrade")
+    finance(env, "demo-data", "--records", "0", "--users", "5")
+    return env
+
+
+def measure_imports(run: Run, work: Path, env: dict[str, str], pg_url: str | None) -> None:
+    csv_path = work / "import.csv"
+    import_file(csv_path, run.size)
+    try:
+        mine = empty_instance(work, env, pg_url)
+        run.import_s, run.import_mb = finance(
+            mine,
+            "import",
+            str(csv_path),
+            "--owner",
+            "viewer1@demo.example",
+            "--actor",
+            "admin1@demo.example",
+        )
+        print(f"  finance import: {run.import_s:.1f} s ({run.import_mb:.0f} MB)", flush=True)
+        if run.size <= MAX_HTTP_IMPORT:
+            mine = empty_instance(work, env, pg_url)
+            run.http_import_s, run.http_import_mb = http_import(work, mine, csv_path)
+            print(
+                f"  HTTP import: {run.http_import_s:.1f} s "
+                f"(worker peak {run.http_import_mb:.0f} MB)",
+                flush=True,
+            )
+    finally:
+        csv_path.unlink(missing_ok=True)
+        shutil.rmtree(work / "import", ignore_errors=True)
+
+
+def http_import(work: Path, env: dict[str, str], csv_path: Path) -> tuple[float, float]:
+    """POST the file to a fresh server; the time and the largest peak RSS (VmHWM) of its
+    workers."""
+    port = free_port()
+    size = csv_path.stat().st_size
+    saved = dict(os.environ)
+    os.environ.update(env)
+    os.environ["FINANCE_MAX_IMPORT_MB"] = str(size // 2**20 + 1)
+    try:
+        instance = Path(env["FINANCE_INSTANCE_PATH"])
+        with finance_server(instance, port, WORKERS, THREADS, work / "server.log") as server:
+            admin = token(f"http://{HOST}:{port}", "admin1@demo.example")
+            connection = http.client.HTTPConnection(HOST, port, timeout=3600)
+            started = time.perf_counter()
+            with csv_path.open("rb") as body:
+                connection.request(
+                    "POST",
+                    "/api/records/import/",
+                    body=body,
+                    headers={
+                        "Authorization": f"Bearer {admin}",
+                        "Content-Type": "text/csv",
+                        "Content-Length": str(size),
+                    },
+                )
+                response = connection.getresponse()
+                answer = response.read()
+            elapsed = time.perf_counter() - started
+            connection.close()
+            if response.status != 201:
+                raise RuntimeError(f"HTTP import: {response.status} {answer[:300]!r}")
+            peak = max(memory_kb(pid)["VmHWM"] for pid in children(server.pid))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return elapsed, peak / 1024
 
 
 def report(runs: list[Run], seconds: int) -> str:
@@ -300,11 +402,14 @@ def report(runs: list[Run], seconds: int) -> str:
         out += [
             f"## {database}",
             "",
-            "| size | `finance demo-data` | its peak RSS | `finance stats verify` | its peak RSS |",
-            "| ---: | ---: | ---: | ---: | ---: |",
+            "| size | `finance demo-data` | its peak RSS | `finance stats verify` | its peak RSS "
+            "| `finance import` into an empty database | its peak RSS "
+            "| HTTP import into an empty database | serving worker's peak RSS |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
             *(
                 f"| {r.size:,} | {r.build_s:.0f} s | {r.build_mb:.0f} MB | {r.verify_s:.1f} s "
-                f"| {r.verify_mb:.0f} MB |"
+                f"| {r.verify_mb:.0f} MB | {_seconds(r.import_s)} | {_mb(r.import_mb)} "
+                f"| {_seconds(r.http_import_s)} | {_mb(r.http_import_mb)} |"
                 for r in mine
             ),
             "",
@@ -323,6 +428,14 @@ def report(runs: list[Run], seconds: int) -> str:
             out.append(f"| {name} | " + " | ".join(cells) + f" | {growth} |")
         out.append("")
     return "\n".join(out)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f} s" if value else "-"
+
+
+def _mb(value: float) -> str:
+    return f"{value:.0f} MB" if value else "-"
 
 
 def main() -> None:
