@@ -156,6 +156,8 @@ def endpoints(base: str, admin: str, analyst: str) -> dict[str, tuple[str, str]]
         timeout=600,
     )
     cursor = quote(deep["next_cursor"])
+    _, common = request_json("GET", f"{base}/api/records/?q=bakery", token=admin, timeout=600)
+    common_cursor = quote(common["next_cursor"])
     return {
         "list, page 1": ("/api/records/", "admin"),
         "list, filtered": (
@@ -171,6 +173,10 @@ def endpoints(base: str, admin: str, analyst: str) -> dict[str, tuple[str, str]]
             "analyst",
         ),
         "search, common word (q=bakery)": ("/api/records/?q=bakery", "admin"),
+        "search, common word, its next page by cursor": (
+            f"/api/records/?q=bakery&cursor={common_cursor}",
+            "admin",
+        ),
         "search, 2 characters (q=zq, no match)": ("/api/records/?q=zq", "admin"),
         "list, cursor 40% deep": (f"/api/records/?page_size=100&cursor={cursor}", "admin"),
         "record detail": (f"/api/records/{record_id}/", "admin"),
