@@ -2,6 +2,7 @@
 
     make bench                          # 1,000,000 records, writes bench/RESULTS.md
     make bench BENCH_ARGS=--quick       # 100,000 records, a few seconds per figure
+    make bench BENCH_ARGS=--scale       # bench/scale.py: 100k, 1M and 10M on SQLite and PostgreSQL
 
 Steps: demo data into a fresh SQLite file (`finance demo-data`), `finance serve` as `make run`
 starts it (2 workers x 4 threads), a streamed export of every record while the workers' memory
@@ -33,7 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import browser_dashboard, cursor_depth, latency, load, rawsql
+from bench import browser_dashboard, cursor_depth, latency, load, rawsql, scale
 from bench.server import (
     BIN,
     HOST,
@@ -529,6 +530,9 @@ def report(results: Results) -> str:
         cursor_depth.table(results.depth),
         "",
     ]
+    scaling = HERE / "SCALE.md"
+    if scaling.exists():
+        out.append(scale.results_section(scaling.read_text()))
     return "\n".join(out)
 
 

@@ -1,4 +1,5 @@
-"""`make bench-scale`: how each endpoint grows with the data, on SQLite and PostgreSQL.
+"""`make bench BENCH_ARGS=--scale`: how each endpoint grows with the data, on SQLite and
+PostgreSQL.
 
     python -m bench.scale                                   # 100k, 1M, 10M on both databases
     python -m bench.scale --sizes 100000,1000000 --databases sqlite
@@ -11,7 +12,9 @@ single-request median from the smallest size to the largest. Then a CSV of as ma
 into an empty database with `finance import` and (up to 1M rows) `POST /api/records/import/`,
 with the peak RSS of the process or of the serving worker. PostgreSQL comes from
 FINANCE_BENCH_POSTGRES_URL, or `.ci/postgres finance_bench` (as root); its `public` schema is
-dropped and recreated for each size. Writes bench/SCALE.md.
+dropped and recreated for each size. Writes bench/SCALE.md (and bench/SCALE.json, which keeps
+each database and size's figures for later runs of other sizes) and puts its tables into
+bench/RESULTS.md as its last section.
 """
 
 from __future__ import annotations
@@ -444,6 +447,24 @@ def _mb(value: float) -> str:
     return f"{value:.0f} MB" if value else "-"
 
 
+#: Where bench/RESULTS.md carries the scaling tables (its last section).
+RESULTS_SECTION = "## Growth with the data"
+
+
+def results_section(scale_report: str) -> str:
+    """The scaling report as bench/RESULTS.md's last section, its headings one level down."""
+    lines = scale_report.strip().splitlines()[1:]
+    body = [f"#{line}" if line.startswith("#") else line for line in lines]
+    return "\n".join([RESULTS_SECTION, "", "From `bench/SCALE.md`:", *body, ""])
+
+
+def put_into_results(results: Path, scale_report: str) -> None:
+    """Replace (or add) the scaling section of bench/RESULTS.md."""
+    text = results.read_text() if results.exists() else "# Benchmark results\n"
+    kept = text.split(f"\n{RESULTS_SECTION}\n", 1)[0].rstrip("\n")
+    results.write_text(f"{kept}\n\n{results_section(scale_report)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000,1000000,10000000")
@@ -472,6 +493,9 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     print(report(runs, args.seconds))
     print(f"Wrote {args.output}")
+    if args.output == HERE / "SCALE.md":
+        put_into_results(HERE / "RESULTS.md", report(runs, args.seconds))
+        print(f"Wrote its tables into {HERE / 'RESULTS.md'}")
 
 
 if __name__ == "__main__":
