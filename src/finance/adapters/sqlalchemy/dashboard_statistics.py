@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Table,
     delete,
@@ -155,11 +156,16 @@ class SqlDashboardStatistics:
         progress.begin(stage, last_id)
         sums: dict[TotalsKey, tuple[int, int]] = {}
         group = (records.c.owner_id, records.c.date, records.c.type, records.c.category)
+        live: ColumnElement[bool] = records.c.is_deleted.is_(False)
+        if self._dialect == "sqlite":
+            # Or SQLite's planner walks the whole index of live records on every pass, for
+            # the ids of one range: 10M records took 14x as long as 1M.
+            live = func.likely(live)
         for first in range(1, last_id + 1, RECORDS_PER_PASS):
             last = min(first + RECORDS_PER_PASS - 1, last_id)
             rows = self._conn.execute(
                 select(*group, func.sum(records.c.amount_cents), func.count())
-                .where(records.c.id.between(first, last), records.c.is_deleted.is_(False))
+                .where(records.c.id.between(first, last), live)
                 .group_by(*group)
             )
             for owner_id, day, kind, category, cents, count in rows:
