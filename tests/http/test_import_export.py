@@ -210,6 +210,46 @@ def test_text_that_is_not_utf8_is_422(admin: Api) -> None:
     assert_error(response, 422)
 
 
+def large_upload(rows: int, last_description: str = "") -> str:
+    """Well over a megabyte (kept in a temporary file, read in 64 KiB chunks), with a
+    description of two-byte characters on every row so that some fall across the chunks'
+    edges."""
+    lines = [HEADER]
+    for n in range(rows):
+        lines.append(f"2026-01-{1 + n % 28:02d},expense,Food,{n + 1}.00,café ünï row {n},\r\n")
+    lines.append(f"2026-02-01,expense,Food,1.00,{last_description},\r\n")
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("as_multipart", [False, True], ids=["body", "multipart"])
+def test_a_large_upload_imports_every_row_as_sent(admin: Api, as_multipart: bool) -> None:
+    text = large_upload(40_000, last_description="the last — row")
+    assert len(text.encode()) > 2 * 1024 * 1024
+    if as_multipart:
+        response = admin.post(
+            IMPORT,
+            data={"file": (io.BytesIO(text.encode()), "records.csv")},
+            content_type="multipart/form-data",
+        )
+    else:
+        response = send_csv(admin, text)
+    assert response.status_code == 201, response.json
+    assert response.json == {"imported": 40_001}
+    found = admin.get("/api/records/", query_string={"q": "ünï row 39999"}).json["results"]
+    assert [r["description"] for r in found] == ["café ünï row 39999"]
+    assert count(admin, q="the last — row") == 1
+
+
+def test_a_byte_that_is_not_utf8_deep_in_a_large_upload_is_422_and_stores_nothing(
+    admin: Api,
+) -> None:
+    body = large_upload(30_000).encode() + b"2026-02-02,expense,Food,1.00,caf\xe9,\r\n"
+    response = admin.post(IMPORT, data=body, content_type="text/csv")
+    body_error = assert_error(response, 422)
+    assert body_error["errors"] == {"body": {"file": ["Must be UTF-8 text."]}}
+    assert count(admin) == 0
+
+
 def test_multipart_without_the_file_field_is_422(admin: Api) -> None:
     response = admin.post(IMPORT, data={"other": "x"}, content_type="multipart/form-data")
     assert_error(response, 422)
