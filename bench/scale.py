@@ -269,10 +269,8 @@ def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) ->
     )
     port = free_port()
     base = f"http://{HOST}:{port}"
-    if pg_url:
-        os.environ["FINANCE_DATABASE_URL"] = pg_url
     try:
-        with finance_server(instance, port, WORKERS, THREADS, work / "server.log"):
+        with finance_server(instance, port, WORKERS, THREADS, work / "server.log", env):
             tokens = {
                 "admin": token(base, "admin1@demo.example"),
                 "analyst": token(base, "analyst1@demo.example"),
@@ -291,7 +289,6 @@ def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) ->
                     flush=True,
                 )
     finally:
-        os.environ.pop("FINANCE_DATABASE_URL", None)
         if not pg_url:
             shutil.rmtree(instance, ignore_errors=True)
     measure_imports(run, work, env, pg_url)
@@ -356,36 +353,31 @@ def http_import(work: Path, env: dict[str, str], csv_path: Path) -> tuple[float,
     workers."""
     port = free_port()
     size = csv_path.stat().st_size
-    saved = dict(os.environ)
-    os.environ.update(env)
-    os.environ["FINANCE_MAX_IMPORT_MB"] = str(size // 2**20 + 1)
-    try:
-        instance = Path(env["FINANCE_INSTANCE_PATH"])
-        with finance_server(instance, port, WORKERS, THREADS, work / "server.log") as server:
-            admin = token(f"http://{HOST}:{port}", "admin1@demo.example")
-            connection = http.client.HTTPConnection(HOST, port, timeout=3600)
-            started = time.perf_counter()
-            with csv_path.open("rb") as body:
-                connection.request(
-                    "POST",
-                    "/api/records/import/",
-                    body=body,
-                    headers={
-                        "Authorization": f"Bearer {admin}",
-                        "Content-Type": "text/csv",
-                        "Content-Length": str(size),
-                    },
-                )
-                response = connection.getresponse()
-                answer = response.read()
-            elapsed = time.perf_counter() - started
-            connection.close()
-            if response.status != 201:
-                raise RuntimeError(f"HTTP import: {response.status} {answer[:300]!r}")
-            peak = max(memory_kb(pid)["VmHWM"] for pid in children(server.pid))
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    serving = {**env, "FINANCE_MAX_IMPORT_MB": str(size // 2**20 + 1)}
+    instance = Path(env["FINANCE_INSTANCE_PATH"])
+    log = work / "server.log"
+    with finance_server(instance, port, WORKERS, THREADS, log, serving) as server:
+        admin = token(f"http://{HOST}:{port}", "admin1@demo.example")
+        connection = http.client.HTTPConnection(HOST, port, timeout=3600)
+        started = time.perf_counter()
+        with csv_path.open("rb") as body:
+            connection.request(
+                "POST",
+                "/api/records/import/",
+                body=body,
+                headers={
+                    "Authorization": f"Bearer {admin}",
+                    "Content-Type": "text/csv",
+                    "Content-Length": str(size),
+                },
+            )
+            response = connection.getresponse()
+            answer = response.read()
+        elapsed = time.perf_counter() - started
+        connection.close()
+        if response.status != 201:
+            raise RuntimeError(f"HTTP import: {response.status} {answer[:300]!r}")
+        peak = max(memory_kb(pid)["VmHWM"] for pid in children(server.pid))
     return elapsed, peak / 1024
 
 

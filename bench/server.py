@@ -67,10 +67,18 @@ def running(
         stop(process)
 
 
-def finance_server(instance: Path, port: int, workers: int, threads: int, log: Path) -> Any:
-    """``finance serve``, the command `make run` ends with, on its own instance folder."""
+def finance_server(
+    instance: Path,
+    port: int,
+    workers: int,
+    threads: int,
+    log: Path,
+    env: dict[str, str] | None = None,
+) -> Any:
+    """``finance serve``, the command `make run` ends with, on its own instance folder, with
+    ``env`` (default: this process's environment) for its settings."""
     env = {
-        **os.environ,
+        **(os.environ if env is None else env),
         "FINANCE_INSTANCE_PATH": str(instance),
         "FINANCE_PORT": str(port),
         "FINANCE_HOST": HOST,
