@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from finance.adapters.memory.unit_of_work import MemoryUnitOfWork
 from finance.adapters.security import Argon2PasswordHasher
@@ -84,6 +84,21 @@ class Store:
         self.at_teardown(container.unwire)
         container.password_hasher.override(fast_hasher())
         return container
+
+
+def captured_queries(engine: Engine, run: Callable[[], Any]) -> list[tuple[str, Any]]:
+    """The statements (and their parameters) ``run`` sends through ``engine``."""
+    seen: list[tuple[str, Any]] = []
+
+    def grab(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+    return seen
 
 
 def adapter_unit_of_work(

@@ -4,6 +4,7 @@ migration 0003, `finance stats verify [--repair]`, and query plans that use the 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Engine, event, insert, select, update
+from sqlalchemy import insert, select, update
 
 from finance.adapters.sqlalchemy.dashboard_statements import split_range
 from finance.adapters.sqlalchemy.engine import build_engine
@@ -33,7 +34,7 @@ from finance.domain.roles import Role
 from finance.domain.users import User
 from finance.entrypoints import cli as cli_module
 from finance.main import prepare_storage
-from tests.conftest import Store, requires_postgres
+from tests.conftest import Store, captured_queries, requires_postgres
 
 NOW = datetime(2026, 4, 1, tzinfo=UTC)
 some_dates = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
@@ -202,20 +203,6 @@ def test_migration_0003_backfills_from_existing_records(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def captured_queries(engine: Engine, run: Any) -> list[tuple[str, Any]]:
-    seen: list[tuple[str, Any]] = []
-
-    def grab(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", grab)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", grab)
-    return seen
-
-
 @pytest.mark.parametrize("sql_store", SQL_STORES, indirect=True)
 @pytest.mark.parametrize(
     "scope",
@@ -234,7 +221,7 @@ def test_query_plans_use_the_indexes(sql_store: Store, scope: DashboardQuery) ->
         for method in ("totals", "category_totals", "monthly_totals"):
             args = (scope, None) if method == "category_totals" else (scope,)
             [(statement, parameters)] = captured_queries(
-                engine, lambda m=method, a=args: getattr(uow.statistics, m)(*a)
+                engine, partial(getattr(uow.statistics, method), *args)
             )
             conn = uow._connection
             if engine.dialect.name == "sqlite":

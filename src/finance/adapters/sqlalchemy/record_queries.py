@@ -36,6 +36,12 @@ def query_conditions(query: RecordQuery, conn: Connection) -> list[ColumnElement
         return conditions
     found = _indexed_matches(term, conn)
     if found is None:
+        if conn.dialect.name == "sqlite" and not query.deleted:
+            # Counting a common term reads every record: likely() has SQLite read the table in
+            # order, not fetch each row an index of live records names (1M records, a term in
+            # 7% of them: 0.10 s, not 0.30 s). A page still walks its index in its order.
+            live, *others = conditions
+            conditions = [func.likely(live), *others]
         return [*conditions, records.c.search_key.contains(term, autoescape=True)]
     # The few records the index found are read by id. The other conditions are wrapped in
     # likely() so that SQLite's planner does not walk an index of them instead.
@@ -43,6 +49,7 @@ def query_conditions(query: RecordQuery, conn: Connection) -> list[ColumnElement
 
 
 def _filter_conditions(query: RecordQuery) -> list[ColumnElement[bool]]:
+    """The live (or deleted) condition first, then the filter's."""
     f = query.filter
     conditions: list[ColumnElement[bool]] = [records.c.is_deleted.is_(query.deleted)]
     if f.owner_id is not None:
