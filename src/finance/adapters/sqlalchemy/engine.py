@@ -11,6 +11,9 @@ from sqlalchemy.engine import make_url
 from finance.adapters.sqlalchemy.unavailable import report_unavailable_as_such
 
 WRITE_OPTION = "finance_write"
+#: A connection that runs one statement at a time, each in SQLite's implicit transaction of
+#: its own: no BEGIN, no ROLLBACK (a token's session is checked on every request).
+SINGLE_STATEMENT_OPTION = "finance_single_statement"
 WRITE_CACHE_KIB = 65536
 READ_CACHE_KIB = 8192
 WAL_KEPT_BYTES = 64 * 1024 * 1024
@@ -54,7 +57,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        options = connection.get_execution_options()
+        if options.get(SINGLE_STATEMENT_OPTION, False):
+            return
+        immediate = options.get(WRITE_OPTION, False)
         # Page cache (allocated as used): bulk writes keep their index pages in memory, while
         # reads, which may scan a million rows for an export, keep a worker's memory flat.
         cache_kib = WRITE_CACHE_KIB if immediate else READ_CACHE_KIB

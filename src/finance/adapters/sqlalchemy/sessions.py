@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, bindparam, delete, exists, func, insert, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from finance.adapters.sqlalchemy.engine import WRITE_OPTION
+from finance.adapters.sqlalchemy.engine import SINGLE_STATEMENT_OPTION, WRITE_OPTION
 from finance.adapters.sqlalchemy.tables import login_failures, revoked_tokens, users
 from finance.adapters.sqlalchemy.users import to_user
 from finance.application.auth.sessions import Session
@@ -44,7 +44,7 @@ class SqlSessionLookup:
     """The user's row and the token's revocation in one statement."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        self._engine = engine.execution_options(**{SINGLE_STATEMENT_OPTION: True})
 
     def session(self, user_id: int, jti: str) -> Session:
         with self._engine.connect() as conn:
