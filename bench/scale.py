@@ -217,11 +217,13 @@ def single_request_ms(base: str, path: str, token: str) -> float:
     return statistics.median(samples) * 1000
 
 
-def wait_until_idle(base: str) -> None:
-    """Until a health check answers in under 5 ms three times in a row (at most 15 min: wrk
-    leaves up to 16 slow requests queued behind the workers' 8 threads when it stops)."""
+def wait_until_idle(base: str, pg_url: str | None) -> None:
+    """Until a health check answers in under 5 ms three times in a row and PostgreSQL runs no
+    other query (at most 15 min: wrk leaves up to 16 slow requests queued behind the workers'
+    8 threads when it stops, and a free thread can answer the health check while the others
+    still wait for their queries)."""
     quick, deadline = 0, time.monotonic() + 900
-    while quick < 3 and time.monotonic() < deadline:
+    while (quick < 3 or _postgres_busy(pg_url)) and time.monotonic() < deadline:
         started = time.perf_counter()
         try:
             request_json("GET", f"{base}/api/health/", timeout=60)
@@ -230,6 +232,23 @@ def wait_until_idle(base: str) -> None:
             continue
         quick = quick + 1 if time.perf_counter() - started < 0.005 else 0
         time.sleep(0.1)
+
+
+def _postgres_busy(url: str | None) -> bool:
+    if url is None:
+        return False
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            running = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND state = 'active' AND pid <> pg_backend_pid()"
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return bool(running)
 
 
 def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) -> None:
@@ -283,7 +302,7 @@ def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) ->
                 loaded = load.run(wrk, base + path, lua, seconds, CONNECTIONS)
                 run.figures[name] = Figure(single_ms, loaded.requests_per_s)
                 # Requests still running when wrk stops must not meet the next single ones.
-                wait_until_idle(base)
+                wait_until_idle(base, pg_url)
                 print(
                     f"  {name}: {single_ms:.2f} ms, {loaded.requests_per_s:,.0f} req/s",
                     flush=True,
