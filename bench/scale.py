@@ -38,7 +38,16 @@ from urllib.parse import quote
 from sqlalchemy import create_engine, text
 
 from bench import latency, load
-from bench.server import BIN, HOST, children, finance_server, free_port, memory_kb, request_json
+from bench.server import (
+    BIN,
+    HOST,
+    children,
+    cpu_seconds,
+    finance_server,
+    free_port,
+    memory_kb,
+    request_json,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -217,21 +226,18 @@ def single_request_ms(base: str, path: str, token: str) -> float:
     return statistics.median(samples) * 1000
 
 
-def wait_until_idle(base: str, pg_url: str | None) -> None:
-    """Until a health check answers in under 5 ms three times in a row and PostgreSQL runs no
-    other query (at most 15 min: wrk leaves up to 16 slow requests queued behind the workers'
-    8 threads when it stops, and a free thread can answer the health check while the others
-    still wait for their queries)."""
-    quick, deadline = 0, time.monotonic() + 900
-    while (quick < 3 or _postgres_busy(pg_url)) and time.monotonic() < deadline:
-        started = time.perf_counter()
-        try:
-            request_json("GET", f"{base}/api/health/", timeout=60)
-        except OSError:
-            quick = 0
-            continue
-        quick = quick + 1 if time.perf_counter() - started < 0.005 else 0
-        time.sleep(0.1)
+def wait_until_idle(server_pid: int, pg_url: str | None) -> None:
+    """Until the server's workers use under 5% of a core for half a second, three times in a
+    row, and PostgreSQL runs no other query (at most 15 min: wrk leaves up to 16 slow requests
+    queued behind the workers' 8 threads when it stops, and they run on after it)."""
+    workers = children(server_pid)
+    quiet, deadline = 0, time.monotonic() + 900
+    used = sum(cpu_seconds(pid) for pid in workers)
+    while (quiet < 3 or _postgres_busy(pg_url)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = sum(cpu_seconds(pid) for pid in workers)
+        quiet = quiet + 1 if now - used < 0.025 else 0
+        used = now
 
 
 def _postgres_busy(url: str | None) -> bool:
@@ -289,7 +295,7 @@ def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) ->
     port = free_port()
     base = f"http://{HOST}:{port}"
     try:
-        with finance_server(instance, port, WORKERS, THREADS, work / "server.log", env):
+        with finance_server(instance, port, WORKERS, THREADS, work / "server.log", env) as server:
             tokens = {
                 "admin": token(base, "admin1@demo.example"),
                 "analyst": token(base, "analyst1@demo.example"),
@@ -302,7 +308,7 @@ def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) ->
                 loaded = load.run(wrk, base + path, lua, seconds, CONNECTIONS)
                 run.figures[name] = Figure(single_ms, loaded.requests_per_s)
                 # Requests still running when wrk stops must not meet the next single ones.
-                wait_until_idle(base, pg_url)
+                wait_until_idle(server.pid, pg_url)
                 print(
                     f"  {name}: {single_ms:.2f} ms, {loaded.requests_per_s:,.0f} req/s",
                     flush=True,

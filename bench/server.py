@@ -123,6 +123,12 @@ def children(pid: int) -> list[int]:
     return sorted(found)
 
 
+def cpu_seconds(pid: int) -> float:
+    """The user and system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def memory_kb(pid: int) -> dict[str, int]:
     """VmRSS (now) and VmHWM (peak so far) of a process, in KiB."""
     values = {}
