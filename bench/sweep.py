@@ -1,16 +1,17 @@
-"""`python -m bench.sweep [2x1 2x2 2x4 …]`: gunicorn workers x threads, measured, to choose the
-defaults of `finance serve`. For each setting, on one 100,000-record SQLite database: wrk at 16
-connections on a record detail, list page 1, an analyst's summary and creates; creates alone and
-beside 4 connections signing in; single-request detail; the workers' memory; and the minimal
-Flask endpoint under the same setting. Writes bench/SWEEP.md.
+"""`python -m bench.sweep [--runs N] [2x1 2x2 2x4 …]`: gunicorn workers x threads, measured, to
+choose the defaults of `finance serve`. For each setting, on one 100,000-record SQLite database:
+wrk at 16 connections on a record detail, list page 1, an analyst's summary and creates;
+creates alone and beside 4 connections signing in; single-request detail; the workers' memory;
+and the minimal Flask endpoint under the same setting. With `--runs`, all of it again on a
+fresh database, each run its own table. Writes bench/SWEEP.md.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -137,34 +138,39 @@ def table(rows: list[Row]) -> str:
 
 
 def main() -> None:
-    settings = [tuple(int(n) for n in arg.split("x")) for arg in sys.argv[1:]] or [
-        (2, 1),
-        (2, 2),
-        (2, 4),
-        (4, 1),
-    ]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("settings", nargs="*", default=["2x1", "2x2", "2x4", "4x1"])
+    parser.add_argument("--runs", type=int, default=1, help="each setting this many times")
+    parser.add_argument("--output", type=Path, default=HERE / "SWEEP.md")
+    args = parser.parse_args()
+    settings = [tuple(int(n) for n in arg.split("x")) for arg in args.settings]
     wrk = load.require_wrk()
     os.environ["FINANCE_SECRET_KEY"] = "sweep-secret-key-that-is-long-enough-for-hs256"
-    work = Path(tempfile.mkdtemp(prefix="finance-sweep-"))
-    try:
-        build(work / "base")
-        rows = [measure(wrk, work, work / "base", w, t) for w, t in settings]
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    tables = []
+    for run in range(1, args.runs + 1):
+        work = Path(tempfile.mkdtemp(prefix="finance-sweep-"))
+        try:
+            build(work / "base")
+            rows = [measure(wrk, work, work / "base", w, t) for w, t in settings]
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        heading = [f"## Run {run}", ""] if args.runs > 1 else []
+        tables += [*heading, table(rows), ""]
     text = "\n".join(
         [
             "# gunicorn settings, measured",
             "",
-            f"`python -m bench.sweep` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-            f"{os.cpu_count()} cores shared by wrk, the server and the clients; wrk at 16 "
-            f"connections for {SECONDS} s a figure; shares are of the minimal Flask endpoint "
-            "under the same setting.",
+            f"`python -m bench.sweep --runs {args.runs} {' '.join(args.settings)}` on "
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores shared by wrk, "
+            "the server and the sign-in clients; each run on a fresh 100,000-record SQLite "
+            f"database; wrk at 16 connections for {SECONDS} s a figure; shares are of the "
+            "minimal Flask endpoint served under the same setting. Runs one after the other "
+            "can disagree by 2x on a single cell: read a setting across them.",
             "",
-            table(rows),
-            "",
+            *tables,
         ]
     )
-    (HERE / "SWEEP.md").write_text(text)
+    args.output.write_text(text)
     print(text)
 
 
