@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from bench import latency, load
 from bench.server import (
@@ -231,30 +231,31 @@ def wait_until_idle(server_pid: int, pg_url: str | None) -> None:
     row, and PostgreSQL runs no other query (at most 15 min: wrk leaves up to 16 slow requests
     queued behind the workers' 8 threads when it stops, and they run on after it)."""
     workers = children(server_pid)
-    quiet, deadline = 0, time.monotonic() + 900
-    used = sum(cpu_seconds(pid) for pid in workers)
-    while (quiet < 3 or _postgres_busy(pg_url)) and time.monotonic() < deadline:
-        time.sleep(0.5)
-        now = sum(cpu_seconds(pid) for pid in workers)
-        quiet = quiet + 1 if now - used < 0.025 else 0
-        used = now
-
-
-def _postgres_busy(url: str | None) -> bool:
-    if url is None:
-        return False
-    engine = create_engine(url)
+    postgres = create_engine(pg_url) if pg_url else None
     try:
-        with engine.connect() as conn:
-            running = conn.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND state = 'active' AND pid <> pg_backend_pid()"
-                )
-            ).scalar_one()
+        quiet, deadline = 0, time.monotonic() + 900
+        used = sum(cpu_seconds(pid) for pid in workers)
+        while (quiet < 3 or _postgres_busy(postgres)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+            now = sum(cpu_seconds(pid) for pid in workers)
+            quiet = quiet + 1 if now - used < 0.025 else 0
+            used = now
     finally:
-        engine.dispose()
-    return bool(running)
+        if postgres is not None:
+            postgres.dispose()
+
+
+_OTHER_QUERIES = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+    "AND state = 'active' AND pid <> pg_backend_pid()"
+)
+
+
+def _postgres_busy(engine: Engine | None) -> bool:
+    if engine is None:
+        return False
+    with engine.connect() as conn:
+        return bool(conn.execute(_OTHER_QUERIES).scalar_one())
 
 
 def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) -> None:
@@ -268,7 +269,6 @@ def measure(run: Run, wrk: str, work: Path, seconds: int, pg_url: str | None) ->
     if pg_url:
         empty_postgres(pg_url)
         env["FINANCE_DATABASE_URL"] = pg_url
-    os.environ.update({k: env[k] for k in ("FINANCE_SECRET_KEY",)})
     finance(env, "db", "upgrade")
     run.build_s, run.build_mb = finance(
         env,
